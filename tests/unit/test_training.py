@@ -1,0 +1,122 @@
+import numpy as np
+import pytest
+
+from nnsim.core import BatchDone, Dataset, Diverged, EpochDone, Network, train
+from tests.reference_network import ReferenceNetwork
+
+
+def toy_data(n=60, n_in=6, n_out=3, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, n_in))
+    labels = np.argmax(x[:, :n_out], axis=1)  # learnable: the largest of the first inputs
+    return Dataset.from_labels(x, labels, n_out=n_out, dtype=np.float64)
+
+
+def test_fused_training_equals_the_per_example_reference_over_epochs():
+    data = toy_data(n=53)  # 53 / 10: the last mini-batch has 3 examples, as in the seed
+    net = Network([6, 5, 4, 3], seed=3, dtype=np.float64)
+    ref = ReferenceNetwork(net.sizes, net.weights, net.biases)
+    original = [(data.x[i].reshape(-1, 1), data.y[i].reshape(-1, 1)) for i in range(len(data))]
+    orders = np.random.default_rng(11)
+
+    def same_shuffle(training_data):
+        training_data[:] = [original[i] for i in orders.permutation(len(original))]
+
+    ref.SGD(list(original), 3, 10, 2.5, shuffle=same_shuffle)
+    events = list(train(net, data, 3, 10, 2.5, seed=11))
+    assert sum(isinstance(e, BatchDone) for e in events) == 3 * 6
+    for ours, theirs in zip(net.weights + net.biases, ref.weights + ref.biases):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-10)
+
+
+def numbers(events):
+    return [(type(e).__name__,) + tuple(v for k, v in vars(e).items() if k != "seconds") for e in events]
+
+
+def test_same_seed_gives_the_same_events_number_for_number():
+    data = toy_data()
+    runs = []
+    for _ in range(2):
+        net = Network([6, 8, 3], seed=7)
+        runs.append(numbers(train(net, data, 4, 5, 3.0, test=data, seed=42)))
+    assert runs[0] == runs[1]
+    other = numbers(train(Network([6, 8, 3], seed=7), data, 4, 5, 3.0, test=data, seed=43))
+    assert other != runs[0]
+
+
+def test_events_describe_the_run_and_learning_happens():
+    data = toy_data(n=300)
+    net = Network([6, 10, 3], seed=1, dtype=np.float64)
+    events = list(train(net, data, 10, 10, 3.0, test=data, seed=0))
+    epochs = [e for e in events if isinstance(e, EpochDone)]
+    assert [e.epoch for e in epochs] == list(range(10))
+    assert all(e.total == 300 for e in epochs)
+    assert epochs[-1].correct > 0.8 * 300 > epochs[0].correct - 100
+    assert epochs[-1].mean_cost < epochs[0].mean_cost
+    batches = [e for e in events if isinstance(e, BatchDone) and e.epoch == 0]
+    assert [b.index for b in batches] == list(range(30)) and batches[0].of == 30
+    assert epochs[0].log_line() == f"Epoch 0: {epochs[0].correct} / 300"
+
+
+def test_a_consumer_may_stop_between_events():
+    data = toy_data()
+    net = Network([6, 4, 3], seed=0)
+    before = [w.copy() for w in net.weights]
+    stream = train(net, data, 5, 10, 3.0, seed=0)
+    first = next(stream)
+    assert isinstance(first, BatchDone) and first.index == 0
+    after_one = [w.copy() for w in net.weights]
+    stream.close()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, after_one))
+    assert all(np.array_equal(a, b) for a, b in zip(after_one, net.weights))
+
+
+def test_divergence_stops_with_an_event_instead_of_garbage():
+    data = toy_data()
+    net = Network([6, 4, 3], seed=0, dtype=np.float32)
+    events = list(train(net, data, 5, 10, 1e40, seed=0))  # η/m overflows float32
+    assert isinstance(events[-1], Diverged)
+    assert "diverged" in events[-1].message and "eta = 1e+40" in events[-1].message
+    assert not any(isinstance(e, EpochDone) for e in events[:-1] if e.epoch > events[-1].epoch)
+
+
+def test_book_sgd_prints_the_seeds_lines(capsys):
+    data = toy_data(n=40)
+    training = [(data.x[i].reshape(-1, 1), data.y[i].reshape(-1, 1)) for i in range(40)]
+    test = [(data.x[i].reshape(-1, 1), int(data.labels[i])) for i in range(40)]
+    net = Network([6, 5, 3], seed=0)
+    net.SGD(training, 2, 10, 3.0, test_data=test)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Epoch 0", "Epoch 1"]
+    assert lines[1] == f"Epoch 1: {net.evaluate(test)} / 40"
+    net.SGD(training, 1, 10, 3.0)
+    assert capsys.readouterr().out == "Epoch 0 complete\n"
+
+
+def test_book_api_shapes():
+    net = Network([784, 30, 10])
+    assert net.num_layers == 3 and net.sizes == [784, 30, 10]
+    assert [w.shape for w in net.weights] == [(30, 784), (10, 30)]
+    assert [b.shape for b in net.biases] == [(30, 1), (10, 1)]
+    x = np.random.default_rng(0).random((784, 1))
+    y = np.zeros((10, 1))
+    y[3] = 1
+    assert net.feedforward(x).shape == (10, 1)
+    nabla_b, nabla_w = net.backprop(x, y)
+    assert [g.shape for g in nabla_b] == [(30, 1), (10, 1)]
+    assert [g.shape for g in nabla_w] == [(30, 784), (10, 30)]
+    np.testing.assert_array_equal(net.cost_derivative(net.feedforward(x), y), net.feedforward(x) - y)
+
+
+def test_seed_initialisation_is_standard_normal():
+    net = Network([400, 300, 10], seed=5)
+    w = net.weights[0]
+    assert abs(w.mean()) < 0.01 and abs(w.std() - 1) < 0.01
+    assert np.array_equal(Network([3, 2], seed=5).weights[0], Network([3, 2], seed=5).weights[0])
+
+
+def test_bad_training_arguments():
+    with pytest.raises(ValueError):
+        list(train(Network([2, 1]), toy_data(n_in=2, n_out=1), 1, 0, 1.0))
+    with pytest.raises(ValueError):
+        Network([3])
