@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Union
+from typing import Callable, Iterator, NamedTuple, Optional, Union
 
 import numpy as np
 
@@ -70,9 +70,13 @@ class Dataset:
         return Dataset(self.x[indices], self.y[indices], self.labels[indices])
 
 
-@dataclass(frozen=True)
-class BatchDone:
-    """Mini-batch ``index`` (from 0) of ``of`` in ``epoch`` has updated the network."""
+class BatchDone(NamedTuple):
+    """Mini-batch ``index`` (from 0) of ``of`` in ``epoch`` has updated the network,
+    whose quadratic cost on that mini-batch was ``cost`` just before the update.
+
+    A named tuple rather than a dataclass: one is made per mini-batch, and a
+    tuple is several times cheaper to build.
+    """
 
     epoch: int
     index: int
@@ -80,8 +84,7 @@ class BatchDone:
     cost: float
 
 
-@dataclass(frozen=True)
-class EpochDone:
+class EpochDone(NamedTuple):
     """An epoch finished: ``correct`` of ``total`` test examples (None without test
     data), wall-clock ``seconds``, and the mean quadratic cost over the epoch's
     training examples (each measured just before its mini-batch's update)."""
@@ -103,8 +106,7 @@ class EpochDone:
         return f"Epoch {self.epoch}: {self.correct} / {self.total}"
 
 
-@dataclass(frozen=True)
-class Diverged:
+class Diverged(NamedTuple):
     """A NaN or infinity appeared: training stopped instead of producing garbage."""
 
     epoch: int
@@ -140,21 +142,22 @@ def train(
     y_all = np.asarray(training.y, dtype=net.dtype)
     n = len(training)
     n_batches = math.ceil(n / mini_batch_size)
+    buffers = _Buffers(net.sizes, net.dtype)
     for epoch in range(epochs):
         start = time.perf_counter()
         order = rng.permutation(n)
-        # Shuffled copies make every mini-batch a contiguous slice (a view, no copy).
-        xs, ys = x_all[order], y_all[order]
         cost_sum = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for index, k in enumerate(range(0, n, mini_batch_size)):
-                cost = _sgd_step(net, xs[k:k + mini_batch_size].T, ys[k:k + mini_batch_size].T, eta)
+                batch = order[k:k + mini_batch_size]
+                cost = _sgd_step(joined_parameters(net), buffers.inputs(x_all, batch),
+                                 y_all.take(batch, axis=0).T, eta, buffers)
                 if not math.isfinite(cost):
                     yield Diverged(epoch, index, _divergence_message(epoch, index, eta))
                     return
                 cost_sum += cost
                 yield BatchDone(epoch, index, n_batches, cost)
-        if not all(np.isfinite(w).all() for w in net.weights + net.biases):
+        if not all(np.isfinite(p).all() for p in joined_parameters(net)):
             yield Diverged(epoch, n_batches - 1, _divergence_message(epoch, n_batches - 1, eta))
             return
         correct = total = None
@@ -169,37 +172,91 @@ def _divergence_message(epoch: int, index: int, eta: float) -> str:
             f"(eta = {eta:g}; try a smaller learning rate)")
 
 
-def _sgd_step(net: Network, x: np.ndarray, y: np.ndarray, eta: float) -> float:
+def joined_parameters(net: Network) -> list[np.ndarray]:
+    """Each layer's weights and bias side by side, [w | b], shape (n_out, n_in + 1).
+
+    With a row of ones under the activations, w·a + b is one matrix product
+    and the gradients of w and b come out of one product too. ``net.weights``
+    and ``net.biases`` are made views into these arrays, so the network always
+    shows the current values; if someone has replaced them since, they are
+    joined afresh.
+    """
+    joined = getattr(net, "_joined", None)
+    if joined is None or any(
+        w.base is not j or b.base is not j for w, b, j in zip(net.weights, net.biases, joined)
+    ):
+        joined = [np.hstack([w, b]).astype(net.dtype) for w, b in zip(net.weights, net.biases)]
+        net.weights = [j[:, :-1] for j in joined]
+        net.biases = [j[:, -1:] for j in joined]
+        net._joined = joined
+    return joined
+
+
+class _Buffers:
+    """Arrays with a row of ones for the bias, reused from one mini-batch to the next."""
+
+    def __init__(self, sizes: list[int], dtype) -> None:
+        self.sizes, self.dtype = sizes, dtype
+        self.by_batch_size: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+
+    def _get(self, m: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        if m not in self.by_batch_size:
+            # Inputs are gathered as rows (contiguous copies) and used transposed.
+            rows = np.ones((m, self.sizes[0] + 1), dtype=self.dtype)
+            hidden = [np.ones((n + 1, m), dtype=self.dtype) for n in self.sizes[1:-1]]
+            self.by_batch_size[m] = rows, hidden
+        return self.by_batch_size[m]
+
+    def inputs(self, x_all: np.ndarray, batch: np.ndarray) -> np.ndarray:
+        """The mini-batch's inputs as columns, above a row of ones: (n_in + 1, m)."""
+        rows = self._get(len(batch))[0]
+        rows[:, :-1] = x_all.take(batch, axis=0)
+        return rows.T
+
+    def hidden(self, m: int) -> list[np.ndarray]:
+        """One (n + 1, m) array per hidden layer, its last row ones."""
+        return self._get(m)[1]
+
+
+def _sgd_step(joined: list[np.ndarray], x: np.ndarray, y: np.ndarray, eta: float, buffers: _Buffers) -> float:
     """One mini-batch update, the same maths as ``Network.update_batch``, fused.
 
-    This is the hot loop of training: mini-batches of 10 make numpy's per-call
-    overhead, not arithmetic, the cost, so each array is computed in place and
-    (η/m)δ is formed once per layer and reused for ∇b and ∇w. Returns the
-    mini-batch's quadratic cost before the update (NaN if anything overflowed).
+    This is the hot loop of training: with mini-batches of 10, numpy's per-call
+    overhead rather than arithmetic is the cost, so the step uses the fewest
+    array operations it can: [w | b] products (see :func:`joined_parameters`),
+    σ computed in place, and (η/m) applied once to δᴸ (backpropagation is
+    linear in δ, so every layer's δ then carries the factor). ``x`` is
+    (n_in + 1, m) with a last row of ones. Returns the mini-batch's quadratic
+    cost before the update (NaN or inf if anything overflowed).
     """
-    weights, biases = net.weights, net.biases
+    m = x.shape[1]
+    hidden = buffers.hidden(m)
     activations = [x]
     a = x
-    for w, b in zip(weights, biases):
-        a = w @ a
-        a += b
-        # σ(z) = 1 / (1 + e^(−z)), computed in place (overflow to inf gives exactly 0).
-        np.negative(a, out=a)
-        np.exp(a, out=a)
-        a += 1
-        np.reciprocal(a, out=a)
+    for l, j in enumerate(joined):
+        if l + 1 < len(joined):
+            a = hidden[l]
+            z = a[:-1]  # the last row stays 1 for the next layer's bias
+            np.matmul(j, activations[-1], out=z)
+        else:
+            a = z = j @ activations[-1]
+        # σ(z) = 1 / (1 + e^(−z)) in place (an overflow to inf gives exactly 0).
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1
+        np.reciprocal(z, out=z)
         activations.append(a)
     delta = a - y
     cost = 0.5 * float(np.vdot(delta, delta))
     delta *= a * (1 - a)  # BP1: (a − y) ⊙ σ′(z)
-    step = net.dtype.type(eta / x.shape[1])
-    for l in range(len(weights) - 1, -1, -1):
+    delta *= j.dtype.type(eta / m)
+    for l in range(len(joined) - 1, -1, -1):
         a_prev = activations[l]
         if l:
-            delta_prev = weights[l].T @ delta  # BP2 needs the weights before this update
-        delta *= step
-        biases[l] -= delta.sum(axis=1, keepdims=True)  # BP3 and the update rule
-        weights[l] -= delta @ a_prev.T  # BP4 and the update rule
+            h = a_prev[:-1]
+            delta_prev = joined[l][:, :-1].T @ delta  # BP2, with the weights before this update
+            delta_prev *= h * (1 - h)
+        joined[l] -= delta @ a_prev.T  # BP3 and BP4 at once, and the update rule
         if l:
-            delta = delta_prev * (a_prev * (1 - a_prev))
+            delta = delta_prev
     return cost

@@ -30,7 +30,7 @@ def test_fused_training_equals_the_per_example_reference_over_epochs():
 
 
 def numbers(events):
-    return [(type(e).__name__,) + tuple(v for k, v in vars(e).items() if k != "seconds") for e in events]
+    return [(type(e).__name__,) + tuple(v for k, v in e._asdict().items() if k != "seconds") for e in events]
 
 
 def test_same_seed_gives_the_same_events_number_for_number():
