@@ -17,8 +17,6 @@ import numpy as np
 
 from nnsim.core.activations import sigmoid
 
-MAX_PARAMETERS = 50_000_000
-
 
 class Network:
     """A feedforward network of sigmoid neurons with the quadratic cost."""
