@@ -120,7 +120,7 @@ class Network:
         (x, label) tuples. Prints ``Epoch 0: 9033 / 10000`` after each epoch, or
         ``Epoch 0 complete`` without test data, exactly as the book does.
         """
-        from nnsim.core.training import Dataset, EpochDone, train
+        from nnsim.core.training import Dataset, Diverged, EpochDone, train
 
         training = Dataset.from_pairs(training_data)
         test = Dataset.from_pairs(test_data) if test_data else None
@@ -130,7 +130,7 @@ class Network:
                     print("Epoch {0}: {1} / {2}".format(event.epoch, event.correct, event.total))
                 else:
                     print("Epoch {0} complete".format(event.epoch))
-            elif not hasattr(event, "index"):  # Diverged: say so instead of going on
+            elif isinstance(event, Diverged):
                 print(event.message)
                 return
 
