@@ -1,0 +1,254 @@
+"""Checking a lesson's expectations against what the core computes.
+
+Each ``[[expect]]`` becomes an :class:`ExpectResult`: a description, whether it
+holds, and a detail line that says by how much it missed when it does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from nnsim.core.gradcheck import gradient_check, sample_parameters
+from nnsim.core.trace import TraceStep
+from nnsim.errors import NnsimError
+from nnsim.lessons.play import (LessonStep, build_steps, lesson_examples, lesson_network, match_steps,
+                                train_steps)
+from nnsim.lessons.scenario import Expect, Scenario, load_scenario
+
+# Parameters checked by a gradient_check expectation that does not say how many:
+# all of them for small networks, a fixed sample for big ones.
+GRADIENT_CHECK_SAMPLE = 200
+
+
+@dataclass(frozen=True)
+class ExpectResult:
+    """One expectation checked: ``detail`` gives the numbers found (and the miss)."""
+
+    description: str
+    passed: bool
+    detail: str
+    expect: Optional[Expect] = field(default=None, repr=False)
+
+
+def check_expectations(scenario: Scenario, quick: bool = False, steps: Optional[Sequence[LessonStep]] = None,
+                       data_dir=None) -> list[ExpectResult]:
+    """Check every expectation of the lesson (of its quick variant with ``quick``).
+
+    ``steps`` are the lesson's steps if already built (for a train lesson, its
+    epochs); otherwise they are built here, which trains a train lesson.
+    """
+    scenario = scenario.variant(quick)
+    if steps is None:
+        steps = build_steps(scenario, data_dir=data_dir)
+    checker = _Checker(scenario, list(steps), data_dir)
+    return [checker.check(e) for e in scenario.expects]
+
+
+class _Checker:
+    def __init__(self, scenario: Scenario, steps: list[LessonStep], data_dir):
+        self.scenario, self.steps, self.data_dir = scenario, steps, data_dir
+        self.titles = [s.title for s in steps]
+
+    def check(self, e: Expect) -> ExpectResult:
+        passed, detail, description = getattr(self, e.type)(e)
+        return ExpectResult(e.description or description, bool(passed), detail, e)
+
+    # -- gates --
+
+    def output(self, e: Expect):
+        thing = self.scenario.perceptron or self.scenario.circuit
+        got = thing(e.input)
+        got = got[0] if isinstance(got, tuple) and len(got) == 1 else got
+        bits = "".join(map(str, e.input)) or "no input"
+        return got == e.output, f"output {_bits(got)}", f"input {bits} gives {_bits(e.output)}"
+
+    def truth_table(self, e: Expect):
+        if self.scenario.perceptron is not None:
+            got = tuple(r.output for r in self.scenario.perceptron.truth_table())
+        else:
+            got = tuple(out[0] if len(out) == 1 else out for _, out in self.scenario.circuit.truth_table())
+        wrong = [i for i, (a, b) in enumerate(zip(got, e.outputs)) if a != b]
+        description = f"truth table {', '.join(_bits(o) for o in e.outputs)}"
+        if not wrong:
+            return True, f"got {', '.join(_bits(o) for o in got)}", description
+        width = len(bin(len(got) - 1)) - 2 if len(got) > 1 else 0
+        rows = ", ".join(f"{i:0{width}b}: got {_bits(got[i])}, expected {_bits(e.outputs[i])}" for i in wrong)
+        return False, f"{len(wrong)} of {len(got)} rows differ ({rows})", description
+
+    # -- values --
+
+    def value(self, e: Expect):
+        step = self.step(e.step)
+        got = lesson_value(step, e.name)
+        label = f"{e.name} at {step.title!r}"
+        if e.equals is not None:
+            want = np.asarray(e.equals, dtype=np.float64)
+            description = f"{label} equals {_short(e.equals)} within {e.tolerance:g}"
+            if np.shape(got) != want.shape:
+                return False, f"shape {np.shape(got)}, expected {want.shape}", description
+            diff = np.abs(np.asarray(got, dtype=np.float64) - want)
+            worst = np.unravel_index(int(np.argmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape) \
+                if diff.ndim else ()
+            miss = float(diff[worst]) if diff.ndim else float(diff)
+            at = f" at [{','.join(map(str, worst))}]" if diff.ndim else ""
+            ok = bool(np.all(diff <= e.tolerance))
+            return ok, (f"got {_short(got)}; largest difference {miss:.3g}{at}" +
+                        ("" if ok else f", over the tolerance by {miss - e.tolerance:.3g}")), description
+        if np.ndim(got):
+            raise NnsimError(f"{self.scenario.label}: expectation on {e.name!r}: at_most/at_least need one "
+                             f"number, but it is an array of shape {np.shape(got)} (pick one, e.g. {e.name}[0,0])")
+        return _bound(float(got), e.at_least, e.at_most, label)
+
+    def trend(self, e: Expect):
+        indices = match_steps(e.steps, self.titles)
+        if len(indices) < 2:
+            raise NnsimError(f"{self.scenario.label}: trend over {e.steps!r}: needs at least 2 steps, "
+                             f"matched {len(indices)}")
+        got = [float(lesson_value(self.steps[i], e.name)) for i in indices]
+        description = f"{e.name} is {e.direction} over the steps {e.steps!r}"
+        sign = -1 if e.direction == "decreasing" else 1
+        for (i, a), (j, b) in zip(zip(indices, got), zip(indices[1:], got[1:])):
+            if not sign * (b - a) > 0:
+                return False, (f"{e.name} goes from {a:.6g} at {self.titles[i]!r} to {b:.6g} at "
+                               f"{self.titles[j]!r} (change {b - a:+.3g})"), description
+        return True, " → ".join(f"{v:.4g}" for v in got), description
+
+    def gradient_check(self, e: Expect):
+        net = lesson_network(self.scenario)
+        x, y = lesson_examples(self.scenario, self.data_dir)
+        count = e.parameters or GRADIENT_CHECK_SAMPLE
+        params = sample_parameters(net, count, seed=0)
+        results = gradient_check(net, x, y, params=params, epsilon=e.epsilon)
+        worst = max(results, key=lambda r: r.relative_error)
+        description = f"backprop agrees with finite differences (relative error ≤ {e.max_relative_error:g})"
+        ok = worst.relative_error <= e.max_relative_error
+        detail = (f"largest relative error {worst.relative_error:.3g} ({worst.name}: backprop "
+                  f"{worst.backprop:.6g}, numeric {worst.numeric:.6g}) over {len(results)} parameters")
+        if not ok:
+            detail += f"; over the bound by {worst.relative_error - e.max_relative_error:.3g}"
+        return ok, detail, description
+
+    # -- training --
+
+    def accuracy(self, e: Expect):
+        label = f"accuracy after {e.after_epochs} epoch{'s' if e.after_epochs != 1 else ''}"
+        got = epoch_accuracy(self.steps, e.after_epochs)
+        if isinstance(got, str):  # diverged: it did not learn
+            description = _bound_description(label, e.at_least, e.at_most)
+            return e.at_most is not None, got, description
+        return _bound(got, e.at_least, e.at_most, label, percent=True)
+
+    def compare(self, e: Expect):
+        other_name = e.lower_than or e.higher_than
+        other = _load_relative(other_name, self.scenario)
+        label = f"accuracy after {e.after_epochs} epochs"
+        relation = "lower" if e.lower_than else "higher"
+        description = (f"{label} is {relation} than {other.name}'s" +
+                       (f" by at least {e.by_at_least:.2%}" if e.by_at_least else ""))
+        mine = epoch_accuracy(self.steps, e.after_epochs)
+        theirs = _other_accuracy(other, self.scenario.is_quick, e.after_epochs, self.data_dir)
+        mine_v = 0.0 if isinstance(mine, str) else mine
+        theirs_v = 0.0 if isinstance(theirs, str) else theirs
+        gap = theirs_v - mine_v if e.lower_than else mine_v - theirs_v
+        ok = gap >= e.by_at_least and (gap > 0 or e.by_at_least > 0)
+        detail = f"{mine_v:.2%} here against {theirs_v:.2%} for {other.name} ({relation} by {gap:+.2%})"
+        if not ok:
+            detail += f"; short by {e.by_at_least - gap if gap < e.by_at_least else 0:.2%}"
+        return ok, detail, description
+
+    def step(self, ref) -> LessonStep:
+        found = match_steps(ref, self.titles)
+        if len(found) != 1:
+            raise NnsimError(f"{self.scenario.label}: step {ref!r} names {len(found)} steps; "
+                             "an expectation needs exactly one")
+        return self.steps[found[0]]
+
+
+_INDEXED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[(\d+)(?:,(\d+))?\]$")
+
+
+def lesson_value(step: LessonStep, name: str):
+    """A named value of a step: from ``values``, a whole array of a trace step (``delta``)
+    or one element of it (``delta[1]`` for row 1, ``w[1,0]``)."""
+    if name in step.values:
+        return step.values[name]
+    arrays = step.data.arrays if isinstance(step.data, TraceStep) else {}
+    if name in arrays:
+        return np.asarray(arrays[name], dtype=np.float64)
+    m = _INDEXED.match(name)
+    if m and m.group(1) in arrays:
+        a = np.asarray(arrays[m.group(1)], dtype=np.float64)
+        index = (int(m.group(2)), int(m.group(3)) if m.group(3) is not None else 0)
+        if a.ndim == 2 and index[0] < a.shape[0] and index[1] < a.shape[1]:
+            return float(a[index])
+        raise NnsimError(f"{name!r} is outside {m.group(1)}, whose shape is {a.shape}")
+    known = sorted(set(arrays) | {k for k in step.values if "[" not in k and "." not in k})
+    raise NnsimError(f"step {step.title!r} has no value {name!r} (it has: {', '.join(known)})")
+
+
+def epoch_accuracy(steps: Sequence[LessonStep], after_epochs: int):
+    """Accuracy after ``after_epochs`` epochs, or a sentence saying training diverged first."""
+    for s in steps:
+        if s.kind == "epoch" and int(s.values["epoch"]) == after_epochs - 1:
+            return s.values["accuracy"]
+        if s.kind == "diverged":
+            return f"training diverged in epoch {int(s.values['epoch'])} (it did not learn)"
+    raise NnsimError(f"no result after {after_epochs} epochs (the run has {len(steps)})")
+
+
+_accuracy_cache: dict = {}
+
+
+def _other_accuracy(other: Scenario, quick: bool, after_epochs: int, data_dir):
+    """Train the lesson compared against; cached by its file's contents, so checking a
+    library trains each lesson once even when others compare against it."""
+    key = (hashlib.sha256(other.path.read_bytes()).hexdigest(), quick, str(data_dir))
+    if key not in _accuracy_cache:
+        _accuracy_cache[key] = list(train_steps(other, quick=quick, data_dir=data_dir))
+    return epoch_accuracy(_accuracy_cache[key], after_epochs)
+
+
+def _load_relative(name: str, scenario: Scenario) -> Scenario:
+    """Another lesson by name: first beside this file, then among the bundled ones."""
+    beside = Path(scenario.path).parent / f"{name}.toml"
+    try:
+        return load_scenario(beside if beside.is_file() else name)
+    except NnsimError as error:
+        raise NnsimError(f"{scenario.label}: compare: {error}") from None
+
+
+def _bound_description(label: str, at_least, at_most, percent: bool = True) -> str:
+    f = (lambda v: f"{v:.2%}") if percent else (lambda v: f"{v:.6g}")
+    parts = ([f"at least {f(at_least)}"] if at_least is not None else []) + \
+            ([f"at most {f(at_most)}"] if at_most is not None else [])
+    return f"{label} is {' and '.join(parts)}"
+
+
+def _bound(got: float, at_least, at_most, label: str, percent: bool = False):
+    f = (lambda v: f"{v:.2%}") if percent else (lambda v: f"{v:.6g}")
+    description = _bound_description(label, at_least, at_most, percent)
+    if math.isnan(got):
+        return False, "got NaN", description
+    if at_least is not None and got < at_least:
+        return False, f"got {f(got)}, short by {f(at_least - got)}", description
+    if at_most is not None and got > at_most:
+        return False, f"got {f(got)}, over by {f(got - at_most)}", description
+    return True, f"got {f(got)}", description
+
+
+def _bits(v) -> str:
+    return "".join(map(str, v)) if isinstance(v, tuple) else str(v)
+
+
+def _short(v, limit: int = 60) -> str:
+    text = np.array2string(np.asarray(v, dtype=np.float64), precision=6, separator=", ",
+                           threshold=12, max_line_width=10**6) if np.ndim(v) else f"{float(v):.10g}"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
