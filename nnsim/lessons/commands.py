@@ -1,0 +1,255 @@
+"""``nnsim list``, ``nnsim run``, ``nnsim check`` and ``nnsim open``: lessons from the command line.
+
+Exit status of ``run`` and ``check``: 0 when every expectation holds, 1 when
+one fails (the output says which and by how much), 2 when a file is invalid.
+The lesson machinery is imported inside the handlers so that ``nnsim`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "list", help="list the bundled lessons, by the chapter's sections",
+        description="List the lessons shipped with nnsim, grouped by the chapter's sections.")
+    p.add_argument("--json", action="store_true", help="one JSON object per lesson")
+    p.set_defaults(func=_quiet_pipe(list_command))
+
+    p = subparsers.add_parser(
+        "run", help="play a lesson headless and check its expectations",
+        description="Play a lesson without the app: print each step's narration and numbers, then check "
+                    "the lesson's expectations. Exit 0 when all hold, 1 when one fails, 2 when the file "
+                    "is invalid.")
+    p.add_argument("lesson", metavar="FILE|NAME", help="a scenario file, or a bundled lesson's name (see nnsim list)")
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of text")
+    p.add_argument("--quick", action="store_true", help="for training lessons, run the smaller [quick] variant")
+    p.add_argument("--data-dir", metavar="DIR", help="where datasets are cached or stored")
+    p.set_defaults(func=_quiet_pipe(run_command))
+
+    p = subparsers.add_parser(
+        "check", help="validate lesson files and check their expectations",
+        description="Validate scenario files and check their expectations (all bundled lessons when no "
+                    "path is given). Exit 0 when all hold, 1 when one fails, 2 when a file is invalid.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders of them")
+    p.add_argument("--quick", action="store_true",
+                   help="train lessons use their [quick] variant (what CI runs)")
+    p.add_argument("--data-dir", metavar="DIR", help="where datasets are cached or stored")
+    p.set_defaults(func=_quiet_pipe(check_command))
+
+    p = subparsers.add_parser(
+        "open", help="open a lesson in the terminal app",
+        description="Open a lesson (a scenario file or a bundled lesson's name) in the terminal app.")
+    p.add_argument("lesson", metavar="FILE|NAME", help="a scenario file, or a bundled lesson's name")
+    p.add_argument("--step", type=_positive, metavar="N",
+                   help="start at step N (counted from 1, as the app's step counter shows)")
+    p.set_defaults(func=open_command)
+
+
+def _quiet_pipe(handler):
+    """``nnsim run nand --json | head`` closes the pipe early: stop quietly, not with a traceback."""
+    def run(args) -> int:
+        try:
+            return handler(args)
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail too
+            return 1
+    return run
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a step number from 1, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a step number from 1, got {n}")
+    return n
+
+
+# -- nnsim list ------------------------------------------------------------------------
+
+def list_command(args) -> int:
+    from nnsim.lessons.scenario import bundled_scenarios
+
+    scenarios = bundled_scenarios()
+    if args.json:
+        for s in scenarios:
+            print(json.dumps({"name": s.name, "title": s.title, "kind": s.kind, "section": s.section,
+                              "description": s.description, "path": str(s.path)}, ensure_ascii=False))
+        return 0
+    width = max((len(s.name) for s in scenarios), default=0)
+    section = None
+    for s in scenarios:
+        if s.section != section:
+            print(("\n" if section else "") + s.section)
+            section = s.section
+        print(f"  {s.name:<{width}}  {s.title}  [{s.kind}]")
+    return 0
+
+
+# -- nnsim run -------------------------------------------------------------------------
+
+def run_command(args) -> int:
+    from nnsim.lessons.expect import check_expectations
+    from nnsim.lessons.play import build_steps, train_steps
+    from nnsim.lessons.scenario import load_scenario
+
+    scenario = load_scenario(args.lesson).variant(args.quick)
+    emit = _JsonOut() if args.json else _TextOut(scenario)
+    emit.start(scenario)
+    if scenario.kind == "train":
+        steps = []
+        for step in train_steps(scenario, data_dir=args.data_dir):
+            steps.append(step)
+            emit.step(step, None)
+    else:
+        steps = build_steps(scenario, data_dir=args.data_dir)
+        for step in steps:
+            emit.step(step, len(steps))
+    results = check_expectations(scenario, steps=steps, data_dir=args.data_dir)
+    emit.results(results)
+    return 0 if all(r.passed for r in results) else 1
+
+
+class _TextOut:
+    def __init__(self, scenario):
+        self.scenario = scenario
+
+    def start(self, scenario) -> None:
+        variant = " (quick variant)" if scenario.is_quick else ""
+        print(f"{scenario.title}{variant}  [{scenario.kind}, {scenario.label}]")
+        if scenario.kind == "train":
+            t = scenario.train
+            print(f"  sizes {list(scenario.network.sizes)}, {t.epochs} epochs, mini-batch {t.mini_batch_size}, "
+                  f"eta {t.eta:g}, dataset {t.dataset}, {t.outputs} outputs")
+        print()
+
+    def step(self, step, total) -> None:
+        if step.kind in ("epoch", "diverged"):
+            extra = f"  ({step.values['seconds']:.2f} s)" if "seconds" in step.values else ""
+            print(step.narration + extra, flush=True)
+            return
+        print(f"[{step.index + 1}/{total}] {step.title}")
+        print(textwrap.fill(step.narration, 100, initial_indent="    ", subsequent_indent="    "))
+        numbers = "  ".join(f"{k} = {_fmt(v)}" for k, v in step.values.items())
+        print(textwrap.fill(numbers, 100, initial_indent="    ", subsequent_indent="    ",
+                            break_on_hyphens=False))
+
+    def results(self, results) -> None:
+        print()
+        if not results:
+            print("no expectations")
+            return
+        print("expectations:")
+        for r in results:
+            print(f"  {'ok  ' if r.passed else 'FAIL'}  {r.description}: {r.detail}")
+        failed = sum(not r.passed for r in results)
+        print(f"{len(results) - failed} of {len(results)} expectations hold"
+              + (f"; {failed} failed" if failed else ""))
+
+
+class _JsonOut:
+    def start(self, scenario) -> None:
+        self._write({"type": "lesson", "name": scenario.name, "title": scenario.title, "kind": scenario.kind,
+                     "section": scenario.section, "quick": scenario.is_quick})
+
+    def step(self, step, total) -> None:
+        self._write(dict({"type": "step"}, **step.to_json()))
+
+    def results(self, results) -> None:
+        for r in results:
+            self._write({"type": "expect", "description": r.description, "passed": r.passed, "detail": r.detail})
+        failed = sum(not r.passed for r in results)
+        self._write({"type": "result", "passed": failed == 0, "expectations": len(results), "failed": failed})
+
+    @staticmethod
+    def _write(obj) -> None:
+        print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:.6g}"
+
+
+# -- nnsim check -----------------------------------------------------------------------
+
+def check_command(args) -> int:
+    from nnsim.errors import NnsimError
+    from nnsim.lessons.expect import check_expectations
+    from nnsim.lessons.scenario import bundled_dir, load_scenario
+
+    files = _scenario_files(args.paths or [str(bundled_dir())])
+    invalid = failed = 0
+    started = time.perf_counter()
+    for path in files:
+        t0 = time.perf_counter()
+        try:
+            scenario = load_scenario(path)
+            results = check_expectations(scenario, quick=args.quick, data_dir=args.data_dir)
+        except NnsimError as error:
+            invalid += 1
+            sys.stdout.flush()
+            sys.stderr.write(f"nnsim: error: {error}\n")
+            sys.stderr.flush()
+            continue
+        seconds = time.perf_counter() - t0
+        bad = [r for r in results if not r.passed]
+        variant = ", quick" if scenario.is_quick else ""
+        if bad:
+            failed += 1
+            print(f"FAIL  {scenario.label}  {len(bad)} of {len(results)} expectations failed{variant}  "
+                  f"({seconds:.2f} s)")
+            for r in bad:
+                print(f"        {r.description}: {r.detail}")
+        else:
+            print(f"ok    {scenario.label}  {len(results)} expectation{'s' if len(results) != 1 else ''}"
+                  f"{variant}  ({seconds:.2f} s)", flush=True)
+    total = time.perf_counter() - started
+    ok = len(files) - failed - invalid
+    print(f"{len(files)} lesson{'s' if len(files) != 1 else ''}: {ok} ok, {failed} failed, {invalid} invalid  "
+          f"({total:.1f} s)")
+    return 2 if invalid else 1 if failed else 0
+
+
+def _scenario_files(paths: list[str]) -> list[Path]:
+    from nnsim.errors import NnsimError
+
+    files: list[Path] = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(path.glob("*.toml"))
+            if not found:
+                raise NnsimError(f"{text}: no .toml scenario files in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise NnsimError(f"{text}: no such file or folder")
+    return files
+
+
+# -- nnsim open ------------------------------------------------------------------------
+
+def open_command(args) -> int:
+    from nnsim.errors import NnsimError
+    from nnsim.lessons.scenario import load_scenario
+
+    scenario = load_scenario(args.lesson)  # an invalid file stops here, before the app starts
+    try:
+        from nnsim.tui import app
+    except ModuleNotFoundError as error:
+        if error.name and error.name.startswith("nnsim.tui"):
+            raise NnsimError(f"the terminal app is not part of this build yet; play the lesson headless "
+                             f"with: nnsim run {args.lesson}") from None
+        raise
+    return int(app.run(lesson=str(scenario.path), step=args.step) or 0)
