@@ -338,17 +338,12 @@ class Scenario:
 # -- reading files ----------------------------------------------------------------
 
 def bundled_dir() -> Path:
-    """The folder of the lessons shipped with nnsim (``scenarios/`` in the repository,
-    the ``nnsim.scenarios`` package inside an installed wheel)."""
-    try:
-        from importlib.resources import files
-
-        folder = Path(str(files("nnsim.scenarios")))
-        if folder.is_dir():
-            return folder
-    except (ImportError, TypeError):
-        pass
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    """The folder of the lessons shipped with nnsim: ``nnsim/scenarios/`` inside an
+    installed wheel, ``scenarios/`` at the root of a source checkout (and of an
+    editable install, where setup.py's mapping is not a real folder)."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "scenarios"
+    return installed if installed.is_dir() else package.parent / "scenarios"
 
 
 def bundled_names() -> list[str]:
