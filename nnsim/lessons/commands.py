@@ -140,7 +140,7 @@ class _TextOut:
             return
         print(f"[{step.index + 1}/{total}] {step.title}")
         print(textwrap.fill(step.narration, 100, initial_indent="    ", subsequent_indent="    "))
-        numbers = "  ".join(f"{k} = {_fmt(v)}" for k, v in step.values.items())
+        numbers = "  ".join(f"{k}={_fmt(v)}" for k, v in step.values.items())
         print(textwrap.fill(numbers, 100, initial_indent="    ", subsequent_indent="    ",
                             break_on_hyphens=False))
 

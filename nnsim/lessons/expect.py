@@ -90,17 +90,24 @@ class _Checker:
         label = f"{e.name} at {step.title!r}"
         if e.equals is not None:
             want = np.asarray(e.equals, dtype=np.float64)
-            description = f"{label} equals {_short(e.equals)} within {e.tolerance:g}"
+            # A flat list names a column (the book's vectors are (n, 1)); one number, a 1×1 array.
+            if np.ndim(got) == 2 and np.shape(got)[1] == 1 and want.shape in ((np.shape(got)[0],), ()):
+                want = want.reshape(np.shape(got))
+            description = (f"{label} equals {want.item():.10g} within {e.tolerance:g}" if want.size == 1 else
+                           f"{label} equals the {want.size} numbers given, within {e.tolerance:g}")
             if np.shape(got) != want.shape:
-                return False, f"shape {np.shape(got)}, expected {want.shape}", description
-            diff = np.abs(np.asarray(got, dtype=np.float64) - want)
-            worst = np.unravel_index(int(np.argmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape) \
-                if diff.ndim else ()
-            miss = float(diff[worst]) if diff.ndim else float(diff)
-            at = f" at [{','.join(map(str, worst))}]" if diff.ndim else ""
-            ok = bool(np.all(diff <= e.tolerance))
-            return ok, (f"got {_short(got)}; largest difference {miss:.3g}{at}" +
-                        ("" if ok else f", over the tolerance by {miss - e.tolerance:.3g}")), description
+                return False, f"{e.name} has shape {np.shape(got)}, expected {want.shape}", description
+            got = np.asarray(got, dtype=np.float64)
+            diff = np.abs(got - want)
+            worst = np.unravel_index(int(np.argmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape)
+            miss = float(diff[worst])
+            if bool(np.all(diff <= e.tolerance)):
+                return True, (f"got {got.item():.10g}" if got.size == 1 else
+                              f"largest difference {miss:.3g}"), description
+            at = f"[{','.join(map(str, worst))}]" if diff.ndim else ""
+            wrong = int(np.sum(~(diff <= e.tolerance)))
+            return False, (f"{e.name}{at} is {got[worst]:.10g}, expected {want[worst]:.10g}: off by {miss:.3g} "
+                           f"(tolerance {e.tolerance:g}; {wrong} of {diff.size} numbers off)"), description
         if np.ndim(got):
             raise NnsimError(f"{self.scenario.label}: expectation on {e.name!r}: at_most/at_least need one "
                              f"number, but it is an array of shape {np.shape(got)} (pick one, e.g. {e.name}[0,0])")
@@ -245,10 +252,3 @@ def _bound(got: float, at_least, at_most, label: str, percent: bool = False):
 
 def _bits(v) -> str:
     return "".join(map(str, v)) if isinstance(v, tuple) else str(v)
-
-
-def _short(v, limit: int = 60) -> str:
-    text = np.array2string(np.asarray(v, dtype=np.float64), precision=6, separator=", ",
-                           threshold=12, max_line_width=10**6) if np.ndim(v) else f"{float(v):.10g}"
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -351,6 +351,9 @@ def _backprop_steps(scenario: Scenario, data_dir=None) -> list[dict]:
             title = ts.title if spec.updates == 1 else f"pass {p}: {ts.title}"
             values = {"pass": float(p), "layer": float(ts.layer)}
             values.update(array_values(ts.arrays))
+            if ts.phase == "cost":
+                # The book's C = (1/2n) Σₓ ‖y − a‖² over this mini-batch: one number to watch fall.
+                values["cost_mean"] = float(np.mean(ts.arrays["cost"]))
             drafts.append(dict(title=title, kind="trace", data=ts, values=values, context=trace, pass_number=p,
                                default=f"{_PHASE_SENTENCE[ts.phase]} {ts.equation}"))
         apply_trace_update(net, trace)
