@@ -157,17 +157,19 @@ class _Checker:
         other = _load_relative(other_name, self.scenario)
         label = f"accuracy after {e.after_epochs} epochs"
         relation = "lower" if e.lower_than else "higher"
-        description = (f"{label} is {relation} than {other.name}'s" +
-                       (f" by at least {e.by_at_least:.2%}" if e.by_at_least else ""))
+        description = (f"{label} is {relation} than in the lesson {other.name}" +
+                       (f", by at least {e.by_at_least * 100:.2f} points" if e.by_at_least else ""))
         mine = epoch_accuracy(self.steps, e.after_epochs)
         theirs = _other_accuracy(other, self.scenario.is_quick, e.after_epochs, self.data_dir)
-        mine_v = 0.0 if isinstance(mine, str) else mine
+        mine_v = 0.0 if isinstance(mine, str) else mine  # a diverged run learned nothing
         theirs_v = 0.0 if isinstance(theirs, str) else theirs
         gap = theirs_v - mine_v if e.lower_than else mine_v - theirs_v
         ok = gap >= e.by_at_least and (gap > 0 or e.by_at_least > 0)
-        detail = f"{mine_v:.2%} here against {theirs_v:.2%} for {other.name} ({relation} by {gap:+.2%})"
+        opposite = "higher" if e.lower_than else "lower"
+        detail = (f"{mine_v:.2%} here against {theirs_v:.2%} in {other.name}: "
+                  f"{abs(gap) * 100:.2f} points {relation if gap >= 0 else opposite}")
         if not ok:
-            detail += f"; short by {e.by_at_least - gap if gap < e.by_at_least else 0:.2%}"
+            detail += f", short by {(e.by_at_least - gap) * 100:.2f} points" if gap > 0 or e.by_at_least else ""
         return ok, detail, description
 
     def step(self, ref) -> LessonStep:
@@ -240,13 +242,14 @@ def _bound_description(label: str, at_least, at_most, percent: bool = True) -> s
 
 def _bound(got: float, at_least, at_most, label: str, percent: bool = False):
     f = (lambda v: f"{v:.2%}") if percent else (lambda v: f"{v:.6g}")
+    miss = (lambda v: f"{v * 100:.2f} points") if percent else f
     description = _bound_description(label, at_least, at_most, percent)
     if math.isnan(got):
         return False, "got NaN", description
     if at_least is not None and got < at_least:
-        return False, f"got {f(got)}, short by {f(at_least - got)}", description
+        return False, f"got {f(got)}, short by {miss(at_least - got)}", description
     if at_most is not None and got > at_most:
-        return False, f"got {f(got)}, over by {f(got - at_most)}", description
+        return False, f"got {f(got)}, over by {miss(got - at_most)}", description
     return True, f"got {f(got)}", description
 
 

@@ -301,6 +301,7 @@ class Scenario:
     controls: Controls = Controls(frozenset())
     expects: tuple[Expect, ...] = ()
     is_quick: bool = False
+    max_epochs: int = 0  # the longer of the full and quick runs: narration may name any epoch
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -754,27 +755,32 @@ class _Parser:
             self.fail(where, f"a list of {layers} weight matrices (one per layer after the input)", v)
         matrices = []
         for l, (matrix, n_in, n_out) in enumerate(zip(v, sizes[:-1], sizes[1:]), start=2):
-            shape = f"layer {l}: expected {n_out} rows of {n_in} numbers (sizes {show(list(sizes))})"
+            shape = f"w{l} is {n_out}×{n_in} for sizes {show(list(sizes))}"
             if not isinstance(matrix, list) or len(matrix) != n_out:
-                self.error(where, f"{shape}, got {show(matrix)}")
-            matrices.append(tuple(self.numbers(where, row, length=n_in, what=shape.split(": ", 1)[1])
-                                  for row in matrix))
+                self.error(where, f"layer {l}: expected {n_out} rows ({shape}), got {show(matrix)}")
+            rows = []
+            for j, row in enumerate(matrix):
+                rows.append(self.numbers(f"{where}, layer {l}, row {j}", row, length=n_in,
+                                         what=f"{n_in} numbers ({shape})"))
+            matrices.append(tuple(rows))
         return tuple(matrices)
 
     def bias_vectors(self, v: Any, where: str, sizes: tuple[int, ...]) -> tuple:
         layers = len(sizes) - 1
         if not isinstance(v, list) or len(v) != layers:
             self.fail(where, f"a list of {layers} bias lists (one per layer after the input)", v)
-        return tuple(self.numbers(where, b, length=n, what=f"layer {l}: a list of {n} numbers")
+        return tuple(self.numbers(f"{where}, layer {l}", b, length=n,
+                                  what=f"{n} numbers (layer {l} has {n} neurons)")
                      for l, (b, n) in enumerate(zip(v, sizes[1:]), start=2))
 
-    def examples(self, v: Any, where: str, width: int) -> tuple[tuple[float, ...], ...]:
+    def examples(self, v: Any, where: str, width: int, layer: str) -> tuple[tuple[float, ...], ...]:
         """One example (a flat list) or a mini-batch (a list of lists), as rows."""
+        what = f"{width} number{'s' if width != 1 else ''} (one per {layer} neuron)"
         if isinstance(v, list) and v and all(isinstance(r, list) for r in v):
             if len(v) > LIMITS["batch_examples"]:
                 self.fail(where, f"at most {LIMITS['batch_examples']} examples", v)
-            return tuple(self.numbers(where, r, length=width) for r in v)
-        return (self.numbers(where, v, length=width),)
+            return tuple(self.numbers(where, r, length=width, what=f"rows of {what}") for r in v)
+        return (self.numbers(where, v, length=width, what=f"a list of {what}, or a list of such rows"),)
 
     def backprop(self, top: _Table, network: NetworkSpec) -> BackpropSpec:
         t = _Table(self, top.get("backprop", lambda v, w: v), "[backprop]", _TABLE_KEYS["backprop"])
@@ -806,8 +812,8 @@ class _Parser:
         for key in ("split", "example", "examples"):
             if t.has(key):
                 self.error(t.path(key), "only used with dataset")
-        x = t.get("x", lambda v, w: self.examples(v, w, n_in))
-        y = t.get("y", lambda v, w: self.examples(v, w, n_out))
+        x = t.get("x", lambda v, w: self.examples(v, w, n_in, "input"))
+        y = t.get("y", lambda v, w: self.examples(v, w, n_out, "output"))
         if len(x) != len(y):
             self.error(t.path("y"), f"expected {len(x)} target rows (one per example of x), got {len(y)}")
         return BackpropSpec(x=x, y=y, eta=eta, updates=updates)
@@ -843,7 +849,7 @@ class _Parser:
         if top.has("quick"):
             q = _Table(self, top.data["quick"], "[quick]", _TABLE_KEYS["quick"])
             quick = self.train_spec(q, network, full)
-        return {"train": full, "quick": quick}
+        return {"train": full, "quick": quick, "max_epochs": max(full.epochs, quick.epochs if quick else 0)}
 
     # -- narration, breakpoints, controls --
 
