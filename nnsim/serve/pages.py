@@ -1,0 +1,125 @@
+"""The two HTML pages the classroom server sends: the app page and "classroom full".
+
+The app page carries the hooks textual-serve's ``textual.js`` looks for (the
+``.textual-terminal`` element with its websocket URL and font size, the
+``-first-byte`` and ``-closed`` body classes, ``#start``), like textual-serve's
+own template, but asks nothing of other sites: the font comes from the
+server's static files, so a classroom without internet looks the same and no
+student's browser calls a third party.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from string import Template
+
+_STYLE = """
+  @font-face { font-family: "Roboto Mono"; font-style: normal;
+    src: url("${static}fonts/RobotoMono-VariableFont_wght.ttf") format("truetype"); }
+  @font-face { font-family: "Roboto Mono"; font-style: italic;
+    src: url("${static}fonts/RobotoMono-Italic-VariableFont_wght.ttf") format("truetype"); }
+  html, body { margin: 0; height: 100%; background: #0c181f; }
+  body { font-family: "Roboto Mono", menlo, monospace; color: rgba(255, 255, 255, 0.95); }
+  .dialog-container { position: absolute; width: 100vw; height: 100vh; display: flex;
+    align-items: center; justify-content: center; z-index: 10; }
+  .shade { position: absolute; width: 100%; height: 100%; background: #0c181f; }
+  .intro { max-width: 640px; min-height: 200px; padding: 24px 32px; font-size: 16px; z-index: 20;
+    text-align: center; background-color: #12232d; display: flex; flex-direction: column;
+    align-items: center; justify-content: center; margin: 32px; line-height: 1.5; }
+  .intro h1 { font-size: 20px; margin: 0 0 12px 0; }
+  button, a.button { padding: 12px 28px; background-color: #5e0ba7; color: rgba(255, 255, 255, 0.95);
+    border: none; font-family: inherit; font-size: 16px; margin: 16px; display: inline-block;
+    text-decoration: none; cursor: pointer; }
+  button:hover, a.button:hover { background: #ac5af4; }
+"""
+
+_APP_PAGE = Template("""<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>${title}</title>
+    <link rel="stylesheet" href="${static}css/xterm.css">
+    <script src="${static}js/textual.js"></script>
+    <style>
+""" + _STYLE + """
+      #terminal { position: absolute; inset: 0; }
+      body.-first-byte .intro-dialog { display: none; }
+      body .textual-terminal { opacity: 0; transition: opacity 0.3s ease-out; }
+      body.-first-byte .textual-terminal { opacity: 1; }
+      .closed-dialog { display: none; }
+      body.-closed .closed-dialog { display: flex; }
+      #start { display: none; }
+      #start.-delay { display: inline-block; }
+    </style>
+    <script>
+      function getStartUrl() {
+        const params = new URLSearchParams(window.location.search);
+        params.delete("delay");
+        return window.location.pathname + "?" + params.toString();
+      }
+      function refresh() { window.location.href = getStartUrl(); }
+    </script>
+  </head>
+  <body>
+    <div class="dialog-container intro-dialog">
+      <div class="shade"></div>
+      <div class="intro">
+        <div>${title}</div>
+        <div>starting…</div>
+        <button type="button" onclick="refresh()" id="start">Start</button>
+      </div>
+    </div>
+    <div class="dialog-container closed-dialog">
+      <div class="shade"></div>
+      <div class="intro">
+        <div class="message">Session ended.</div>
+        <button type="button" onclick="refresh()">Start again</button>
+      </div>
+    </div>
+    <div id="terminal" class="textual-terminal"
+         data-session-websocket-url="${websocket_url}" data-font-size="${font_size}"></div>
+  </body>
+</html>
+""")
+
+_FULL_PAGE = Template("""<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>nnsim: this classroom is full</title>
+    <style>
+""" + _STYLE + """
+    </style>
+  </head>
+  <body>
+    <div class="dialog-container">
+      <div class="intro" id="full">
+        <h1>This nnsim classroom is full</h1>
+        <p>${in_use} of this nnsim server ${verb} in use, so no app was started for this tab.</p>
+        <p>Close nnsim in another tab or device and try again, or ask your teacher to allow more
+        (<code>nnsim serve --max-sessions N</code>).</p>
+        <a class="button" href="${start_url}">Try again</a>
+      </div>
+    </div>
+  </body>
+</html>
+""")
+
+
+def app_page(*, title: str, static_url: str, websocket_url: str, font_size: int) -> str:
+    """The page whose script opens the websocket that starts one app session."""
+    return _APP_PAGE.substitute(
+        title=escape(title), static=escape(static_url), websocket_url=escape(websocket_url),
+        font_size=int(font_size),
+    )
+
+
+def full_page(*, max_sessions: int, static_url: str, start_url: str = "/") -> str:
+    """What the browser turned away by the session cap shows instead of the app."""
+    return _FULL_PAGE.substitute(
+        in_use="The one session" if max_sessions == 1 else f"All {int(max_sessions)} sessions",
+        verb="is" if max_sessions == 1 else "are",
+        static=escape(static_url), start_url=escape(start_url),
+    )
