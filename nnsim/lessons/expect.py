@@ -48,7 +48,17 @@ def check_expectations(scenario: Scenario, quick: bool = False, steps: Optional[
     if steps is None:
         steps = build_steps(scenario, data_dir=data_dir)
     checker = _Checker(scenario, list(steps), data_dir)
-    return [checker.check(e) for e in scenario.expects]
+    table = "quick.expect" if scenario.is_quick else "expect"
+    results = []
+    for i, e in enumerate(scenario.expects, 1):
+        try:
+            results.append(checker.check(e))
+        except NnsimError as error:
+            message = str(error)
+            if not message.startswith(scenario.label):
+                message = f"{scenario.label}: [[{table}]][{i}]: {message}"
+            raise NnsimError(message) from None
+    return results
 
 
 class _Checker:
@@ -91,7 +101,8 @@ class _Checker:
         if e.equals is not None:
             want = np.asarray(e.equals, dtype=np.float64)
             # A flat list names a column (the book's vectors are (n, 1)); one number, a 1×1 array.
-            if np.ndim(got) == 2 and np.shape(got)[1] == 1 and want.shape in ((np.shape(got)[0],), ()):
+            if (np.ndim(got) == 2 and np.shape(got)[1] == 1 and want.shape == (np.shape(got)[0],)) or \
+                    (want.shape == () and np.size(got) == 1):
                 want = want.reshape(np.shape(got))
             description = (f"{label} equals {want.item():.10g} within {e.tolerance:g}" if want.size == 1 else
                            f"{label} equals the {want.size} numbers given, within {e.tolerance:g}")
@@ -109,15 +120,14 @@ class _Checker:
             return False, (f"{e.name}{at} is {got[worst]:.10g}, expected {want[worst]:.10g}: off by {miss:.3g} "
                            f"(tolerance {e.tolerance:g}; {wrong} of {diff.size} numbers off)"), description
         if np.ndim(got):
-            raise NnsimError(f"{self.scenario.label}: expectation on {e.name!r}: at_most/at_least need one "
-                             f"number, but it is an array of shape {np.shape(got)} (pick one, e.g. {e.name}[0,0])")
+            raise NnsimError(f"at_most and at_least need one number, but {e.name} is an array of shape "
+                             f"{np.shape(got)} (name one element, e.g. {e.name}[0,0])")
         return _bound(float(got), e.at_least, e.at_most, label)
 
     def trend(self, e: Expect):
         indices = match_steps(e.steps, self.titles)
         if len(indices) < 2:
-            raise NnsimError(f"{self.scenario.label}: trend over {e.steps!r}: needs at least 2 steps, "
-                             f"matched {len(indices)}")
+            raise NnsimError(f"a trend needs at least 2 steps, and {e.steps!r} names {len(indices)}")
         got = [float(lesson_value(self.steps[i], e.name)) for i in indices]
         description = f"{e.name} is {e.direction} over the steps {e.steps!r}"
         sign = -1 if e.direction == "decreasing" else 1
@@ -175,8 +185,7 @@ class _Checker:
     def step(self, ref) -> LessonStep:
         found = match_steps(ref, self.titles)
         if len(found) != 1:
-            raise NnsimError(f"{self.scenario.label}: step {ref!r} names {len(found)} steps; "
-                             "an expectation needs exactly one")
+            raise NnsimError(f"step {ref!r} names {len(found)} steps; a value expectation needs exactly one")
         return self.steps[found[0]]
 
 

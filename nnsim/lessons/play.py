@@ -166,7 +166,8 @@ def lesson_examples(scenario: Scenario, data_dir=None) -> tuple[np.ndarray, np.n
         raise NnsimError(f"{scenario.label}: only backprop lessons have examples")
     if spec.x is not None:
         return np.array(spec.x, dtype=np.float64).T, np.array(spec.y, dtype=np.float64).T
-    splits = _load(spec.dataset, data_dir, validation_size=0 if spec.dataset == "sample" else None)
+    splits = _load(spec.dataset, data_dir, validation_size=0 if spec.dataset == "sample" else None,
+                   where=f"{scenario.label}: [backprop].dataset")
     data = splits.training if spec.split == "training" else splits.test
     for i in spec.examples:
         if i >= len(data):
@@ -176,15 +177,19 @@ def lesson_examples(scenario: Scenario, data_dir=None) -> tuple[np.ndarray, np.n
     return np.asarray(picked.x, dtype=np.float64).T, np.asarray(picked.y, dtype=np.float64).T
 
 
-def _load(name: str, data_dir=None, validation_size=None):
+def _load(name: str, data_dir=None, validation_size=None, where: str = ""):
+    """The data layer's splits; its errors name the lesson's key (``where``) that asked."""
     try:
         from nnsim.data import load_dataset
     except ImportError:
-        raise NnsimError("datasets are not available: the nnsim.data package is missing") from None
+        raise NnsimError(f"{where}: datasets are not available (the nnsim.data package is missing)") from None
     kwargs = {"data_dir": data_dir}
     if validation_size is not None:
         kwargs["validation_size"] = validation_size
-    return load_dataset(name, **kwargs)
+    try:
+        return load_dataset(name, **kwargs)
+    except NnsimError as error:
+        raise NnsimError(f"{where}: {error}") from None
 
 
 # -- building the steps -----------------------------------------------------------
@@ -467,7 +472,8 @@ def plan_training(scenario: Scenario, quick: bool = False, data_dir=None) -> Tra
     validation = spec.validation_size
     if validation is None and spec.dataset == "sample":
         validation = 0
-    splits = _load(spec.dataset, data_dir, validation_size=validation)
+    table = "[quick]" if scenario.is_quick and "dataset" in scenario.raw.get("quick", {}) else "[train]"
+    splits = _load(spec.dataset, data_dir, validation_size=validation, where=f"{scenario.label}: {table}.dataset")
     test = splits.test if splits.test is not None and len(splits.test) else splits.validation
     if test is None or not len(test):
         raise NnsimError(f"{scenario.label}: {spec.dataset} has no test examples to measure accuracy on")

@@ -78,6 +78,7 @@ LIMITS = {
     "list_entries": 200,
 }
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 _WIRE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,23}\Z")
 _BUILTIN_GATES = {"NAND": NAND, "AND": AND, "OR": OR, "NOT": NOT}
 _BUILTIN_CIRCUITS = {"xor_from_nands": xor_from_nands, "half_adder": half_adder}
@@ -469,9 +470,14 @@ class _Table:
             key = unknown[0]
             hint = difflib.get_close_matches(key, allowed, n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else f" (allowed: {', '.join(allowed)})"
+            if where and key in _TOP_KEYS and not hint:
+                # TOML puts every key after a [table] header into that table.
+                suggestion = f" ({key} is a top-level key: put it above the first [table])"
             raise NnsimError(f"{parser.label}: {self.path(key)}: unknown key{suggestion}")
 
     def path(self, key: str) -> str:
+        if not _BARE_KEY.match(key):
+            key = json.dumps(key)  # as TOML would quote it, and never a line break in a message
         return f"{self.where}.{key}" if self.where else key
 
     def has(self, key: str) -> bool:
