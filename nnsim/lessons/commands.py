@@ -8,6 +8,7 @@ The lesson machinery is imported inside the handlers so that ``nnsim`` starts fa
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -246,7 +247,7 @@ def open_command(args) -> int:
 
     scenario = load_scenario(args.lesson)  # an invalid file stops here, before the app starts
     try:
-        from nnsim.tui import app
+        app = importlib.import_module("nnsim.tui.app")
     except ModuleNotFoundError as error:
         if error.name and error.name.startswith("nnsim.tui"):
             raise NnsimError(f"the terminal app is not part of this build yet; play the lesson headless "
