@@ -15,7 +15,7 @@ from nnsim.lessons.expect import ExpectResult, check_expectations, lesson_value
 from nnsim.lessons.play import (
     LessonStep, NudgeResult, ScaledNeuron, SigmoidSample, TrainingPlan, array_values, binary_classify,
     binary_targets, breakpoint_indices, build_network, build_steps, lesson_examples, lesson_network,
-    plan_training, train_steps,
+    nudge_neuron, plan_training, scale_neuron, sigmoid_sample, train_steps,
 )
 from nnsim.lessons.scenario import (
     KINDS, LIMITS, SECTIONS, BackpropSpec, Condition, Controls, Expect, NetworkSpec, Narration, Nudge,
@@ -30,5 +30,5 @@ __all__ = [
     "binary_classify", "binary_targets", "breakpoint_indices", "build_network", "build_steps",
     "bundled_dir", "bundled_scenarios", "check_expectations", "condition_hit", "condition_hits",
     "lesson_examples", "lesson_network", "lesson_stepper", "lesson_value", "load_scenario",
-    "parse_scenario", "plan_training", "train_steps",
+    "nudge_neuron", "parse_scenario", "plan_training", "scale_neuron", "sigmoid_sample", "train_steps",
 ]

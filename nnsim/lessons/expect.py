@@ -115,7 +115,8 @@ class _Checker:
             if bool(np.all(diff <= e.tolerance)):
                 return True, (f"got {got.item():.10g}" if got.size == 1 else
                               f"largest difference {miss:.3g}"), description
-            at = f"[{','.join(map(str, worst))}]" if diff.ndim else ""
+            column = diff.ndim == 2 and diff.shape[1] == 1
+            at = f"[{worst[0]}]" if column else f"[{','.join(map(str, worst))}]" if diff.ndim else ""
             wrong = int(np.sum(~(diff <= e.tolerance)))
             return False, (f"{e.name}{at} is {got[worst]:.10g}, expected {want[worst]:.10g}: off by {miss:.3g} "
                            f"(tolerance {e.tolerance:g}; {wrong} of {diff.size} numbers off)"), description

@@ -23,7 +23,7 @@ from nnsim.core.perceptron import AND, NAND, NOT, OR, Perceptron, TruthRow, perc
 from nnsim.core.trace import Trace, TraceStep, apply_trace_update, trace_backprop
 from nnsim.core.training import Dataset, Diverged, EpochDone, train
 from nnsim.errors import NnsimError
-from nnsim.lessons.scenario import CLASSES, NetworkSpec, Scenario
+from nnsim.lessons.scenario import NetworkSpec, Scenario, SigmoidSpec
 
 # Arrays with at most this many numbers are spelled out in a step's ``values``
 # (``delta[2]``, ``w[1,0]``); bigger ones are summarised (min, max, mean, norm).
@@ -284,48 +284,67 @@ def _gate_sentence(gs: GateStep) -> str:
             f"= {_num(gs.z)} {compare} 0 → {gs.output}.")
 
 
+def sigmoid_sample(z: float) -> SigmoidSample:
+    """σ(z), σ′(z), step(z) and the perceptron rule at one z, from the core."""
+    z = float(z)
+    return SigmoidSample(z, float(sigmoid(z)), float(sigmoid_prime(z)), float(step_function(z)), perceptron_rule(z))
+
+
+def scale_neuron(spec: SigmoidSpec, c: float) -> ScaledNeuron:
+    """The neuron with its weights and bias multiplied by c (so its z becomes c·z)."""
+    scaled = Perceptron(tuple(c * w for w in spec.weights), c * spec.bias)
+    z = scaled.weighted_sum(spec.x)
+    return ScaledNeuron(float(c), scaled.weights, scaled.bias, z, float(sigmoid(z)), float(sigmoid_prime(z)),
+                        float(step_function(z)))
+
+
+def nudge_neuron(spec: SigmoidSpec, param: str, delta: float) -> NudgeResult:
+    """Change one parameter ("w1", "w2", …, or "b") by ``delta``: eq. 5's estimate, the
+    actual change of σ(w·x + b), and what the perceptron with the same weights does."""
+    neuron = Perceptron(spec.weights, spec.bias)
+    z0 = neuron.weighted_sum(spec.x)
+    weights, bias = list(spec.weights), spec.bias
+    if param == "b":
+        bias += delta
+        partial = float(sigmoid_prime(z0))  # ∂σ(w·x + b)/∂b = σ′(z)
+    else:
+        j = int(param[1:]) - 1
+        if not 0 <= j < len(weights):
+            raise NnsimError(f"the neuron has no weight {param} (it has w1 to w{len(weights)})")
+        weights[j] += delta
+        partial = float(sigmoid_prime(z0)) * spec.x[j]  # ∂σ(w·x + b)/∂w_j = σ′(z)·x_j
+    nudged = Perceptron(tuple(weights), bias)
+    z1 = nudged.weighted_sum(spec.x)
+    return NudgeResult(param, float(delta), z0, z1, float(sigmoid(z0)), float(sigmoid(z1)), partial,
+                       partial * delta, neuron.output(spec.x), nudged.output(spec.x))
+
+
 def _sigmoid_steps(scenario: Scenario) -> list[dict]:
     spec = scenario.sigmoid
-    neuron = Perceptron(spec.weights, spec.bias)
     drafts = []
     for z in spec.z:
-        s = SigmoidSample(z, float(sigmoid(z)), float(sigmoid_prime(z)), float(step_function(z)),
-                          perceptron_rule(z))
+        s = sigmoid_sample(z)
         drafts.append(dict(
             title=f"z = {_num(z)}", kind="sample", data=s,
-            values=dict(z=z, sigma=s.sigma, sigma_prime=s.sigma_prime, step=s.step,
+            values=dict(z=s.z, sigma=s.sigma, sigma_prime=s.sigma_prime, step=s.step,
                         perceptron=float(s.perceptron), gap=abs(s.sigma - s.step)),
             default=(f"At z = {_num(z)}: σ(z) = {_num(s.sigma)}, the step function gives {_num(s.step)} "
                      f"and a perceptron {s.perceptron}.")))
     for c in spec.scales:
-        scaled = Perceptron(tuple(c * w for w in spec.weights), c * spec.bias)
-        z = scaled.weighted_sum(spec.x)
-        sn = ScaledNeuron(c, scaled.weights, scaled.bias, z, float(sigmoid(z)), float(sigmoid_prime(z)),
-                          float(step_function(z)))
+        sn = scale_neuron(spec, c)
         drafts.append(dict(
             title=f"scale c = {_num(c)}", kind="scale", data=sn,
-            values=dict(c=c, z=z, sigma=sn.sigma, sigma_prime=sn.sigma_prime, step=sn.step, gap=sn.gap),
-            default=(f"Weights and bias times c = {_num(c)}: z = {_num(z)}, σ(z) = {_num(sn.sigma)} against "
+            values=dict(c=sn.c, z=sn.z, sigma=sn.sigma, sigma_prime=sn.sigma_prime, step=sn.step, gap=sn.gap),
+            default=(f"Weights and bias times c = {_num(c)}: z = {_num(sn.z)}, σ(z) = {_num(sn.sigma)} against "
                      f"step(z) = {_num(sn.step)}, a gap of {_num(sn.gap)}.")))
-    z0 = neuron.weighted_sum(spec.x)
     for nudge in spec.nudges:
-        weights, bias = list(spec.weights), spec.bias
-        if nudge.index is None:
-            bias += nudge.delta
-            partial = float(sigmoid_prime(z0))  # ∂σ(w·x + b)/∂b = σ′(z)
-        else:
-            weights[nudge.index] += nudge.delta
-            partial = float(sigmoid_prime(z0)) * spec.x[nudge.index]  # ∂σ(w·x + b)/∂w_j = σ′(z)·x_j
-        nudged = Perceptron(tuple(weights), bias)
-        z1 = nudged.weighted_sum(spec.x)
-        r = NudgeResult(nudge.param, nudge.delta, z0, z1, float(sigmoid(z0)), float(sigmoid(z1)), partial,
-                        partial * nudge.delta, neuron.output(spec.x), nudged.output(spec.x))
+        r = nudge_neuron(spec, nudge.param, nudge.delta)
         flip = (f"the perceptron flips from {r.perceptron_before} to {r.perceptron_after}" if r.flipped
                 else f"the perceptron stays at {r.perceptron_before}")
         drafts.append(dict(
             title=f"nudge {nudge.param} by {nudge.delta:+g}", kind="nudge", data=r,
             values=dict(delta=r.delta, z_before=r.z_before, z_after=r.z_after, output_before=r.output_before,
-                        output_after=r.output_after, sigma_prime=float(sigmoid_prime(z0)), partial=r.partial,
+                        output_after=r.output_after, sigma_prime=float(sigmoid_prime(r.z_before)), partial=r.partial,
                         estimate=r.estimate, delta_output=r.actual, error=r.error,
                         perceptron_before=float(r.perceptron_before), perceptron_after=float(r.perceptron_after),
                         flipped=float(r.flipped)),

@@ -13,7 +13,7 @@ import numpy as np
 
 from nnsim.core.activations import sigmoid_prime
 from nnsim.core.trace import TraceStep, sup
-from nnsim.core.training import EpochDone
+from nnsim.core.training import Diverged, EpochDone
 from nnsim.lessons.scenario import Condition
 
 # Phases whose equations use σ′(z) (BP1, BP2) and δ: where saturation and
@@ -34,6 +34,8 @@ def condition_hit(condition: Condition, step) -> Optional[str]:
     title = getattr(step, "title", None) or getattr(data, "title", "")
     arrays = data.arrays if isinstance(data, TraceStep) else {}
     if condition.kind == "nan":
+        if isinstance(data, Diverged):
+            return data.message
         for name, a in arrays.items():
             bad = ~np.isfinite(np.asarray(a, dtype=np.float64))
             if bad.any():

@@ -168,3 +168,13 @@ def test_values_summarise_big_arrays():
                            "eta": np.asarray(3.0)})
     assert values == {"w.min": 0.0, "w.max": 99.0, "w.mean": 49.5, "w.norm": pytest.approx(math.sqrt(sum(k * k for k in range(100)))),
                       "z[0]": 1.0, "z[1]": 2.0, "eta": 3.0}
+
+
+def test_the_sigmoid_lab_can_nudge_and_scale_on_a_key_press():
+    from nnsim.errors import NnsimError
+    from nnsim.lessons import nudge_neuron, scale_neuron, sigmoid_sample
+    spec = load_scenario("small-changes").sigmoid
+    assert nudge_neuron(spec, "b", -0.06) == build_steps(load_scenario("small-changes"))[2].data
+    assert scale_neuron(spec, 10).z == pytest.approx(0.5) and sigmoid_sample(0).sigma == 0.5
+    with pytest.raises(NnsimError, match="no weight w3"):
+        nudge_neuron(spec, "w3", 0.1)

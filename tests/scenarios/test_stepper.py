@@ -102,3 +102,9 @@ def test_continue_to_a_saturated_neuron_in_a_real_trace(write):
     trace = trace_backprop(net, np.array([[0.5], [0.9]]), np.array([[1.0], [0.0]]), eta=3.0)
     first = next(s for s in trace if "sigmoid_prime" in s.arrays and (s.arrays["sigmoid_prime"] < 0.2).any())
     assert stepped.title == first.title and stepper.stop_reason.startswith("σ′(z")
+
+
+def test_a_diverged_training_run_counts_as_nan():
+    from nnsim.core.training import Diverged
+    step = LessonStep(3, "diverged in epoch 2", "", "diverged", Diverged(2, 17, "training diverged: NaN"), {})
+    assert condition_hit(Condition("nan"), step) == "training diverged: NaN"
