@@ -119,8 +119,9 @@ _TABLE_KEYS = {
               "training_size", "test_size", "outputs"),
 }
 _TABLE_KEYS["quick"] = _TABLE_KEYS["train"] + ("expect",)
+_PARAMETER_TABLES = tuple(sorted({t for ts in _KIND_TABLES.values() for t in ts}))
 _TOP_KEYS = ("title", "description", "kind", "section", "order", "narration", "breakpoint",
-             "controls", "expect") + tuple(sorted({t for ts in _KIND_TABLES.values() for t in ts}))
+             "controls", "expect") + _PARAMETER_TABLES
 
 
 # -- the typed objects ----------------------------------------------------------
@@ -603,7 +604,7 @@ class _Parser:
         kind = top.get("kind", self.choice(KINDS))
         section_id = top.get("section", self.choice(tuple(SECTIONS)), DEFAULT_SECTION[kind])
         order = top.get("order", self.integer(0, 999), 500)
-        for table in _TOP_KEYS[9:]:
+        for table in _PARAMETER_TABLES:
             if table in raw and table not in _KIND_TABLES[kind]:
                 uses = " and ".join(f"[{t}]" for t in _KIND_TABLES[kind])
                 self.error(f"[{table}]", f"not used by kind \"{kind}\" (it reads {uses})")
@@ -623,7 +624,7 @@ class _Parser:
         narration = tuple(self.narration(t, f"[[narration]][{i}]") for i, t in
                           enumerate(self.tables("narration", raw.get("narration", []), LIMITS["list_entries"]), 1))
         breakpoints, conditions = self.breakpoints(raw.get("breakpoint", []), kind)
-        controls = self.controls(raw.get("controls", {}), kind, raw)
+        controls = self.controls(raw.get("controls", {}), kind)
         expects = self.expects(raw.get("expect", []), "expect", kind, fields)
         if kind == "train" and fields.get("quick") is not None:
             fields["quick_expects"] = self.expects(raw["quick"].get("expect", []), "quick.expect", kind,
@@ -653,6 +654,11 @@ class _Parser:
             self.fail(where, what, v)
         return tuple(v)
 
+    def wire_name(self, v: Any, where: str) -> str:
+        if not isinstance(v, str) or not _WIRE.match(v):
+            self.fail(where, "a wire name (a letter or _, then letters, digits or _; at most 24)", v)
+        return v
+
     def circuit(self, top: _Table) -> dict:
         t = _Table(self, top.get("circuit", lambda v, w: v), "[circuit]", _TABLE_KEYS["circuit"])
         if t.has("builtin"):
@@ -676,8 +682,7 @@ class _Parser:
 
     def gate(self, data: Any, where: str) -> Gate:
         g = _Table(self, data, where, ("name", "gate", "weights", "bias", "inputs"))
-        name = g.get("name", lambda v, w: self.wires(w, [v], 1, 1)[0] if isinstance(v, str)
-                     else self.fail(w, "a wire name", v))
+        name = g.get("name", self.wire_name)
         if g.has("gate"):
             if g.has("weights") or g.has("bias"):
                 self.error(g.path("gate"), "give either gate or weights and bias, not both")
@@ -891,7 +896,7 @@ class _Parser:
             conditions.append(Condition(when, epsilon, at_least))
         return tuple(steps), tuple(conditions)
 
-    def controls(self, v: Any, kind: str, raw: Mapping[str, Any]) -> Controls:
+    def controls(self, v: Any, kind: str) -> Controls:
         t = _Table(self, v, "[controls]", ("editable", "locked"))
         known = tuple(f"{table}.{key}" for table in _KIND_TABLES[kind] for key in _TABLE_KEYS[table]
                       if key != "expect")
@@ -993,12 +998,11 @@ class _Parser:
         return 0, 0
 
     def outputs_value(self, v: Any, where: str, n_outputs: int):
+        """0 or 1 for one output; a list of bits for a circuit with several."""
         if n_outputs == 1 and not isinstance(v, list):
-            return self.bits(where, [v], 1)[0] if v in (0, 1) and not isinstance(v, (bool, float)) \
-                else self.fail(where, "0 or 1", v)
-        what = f"a list of {n_outputs} bits (one per output)"
-        if not isinstance(v, list):
-            self.fail(where, what, v)
+            if isinstance(v, bool) or not isinstance(v, int) or v not in (0, 1):
+                self.fail(where, "0 or 1", v)
+            return v
         bits = self.bits(where, v, n_outputs)
         return bits[0] if n_outputs == 1 else bits
 
