@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 import textwrap
@@ -174,7 +175,18 @@ class _JsonOut:
 
     @staticmethod
     def _write(obj) -> None:
-        print(json.dumps(obj, ensure_ascii=False), flush=True)
+        print(json.dumps(_strict(obj), ensure_ascii=False, allow_nan=False), flush=True)
+
+
+def _strict(obj):
+    """Strict JSON has no NaN or infinity: they are written as null (a diverged run has them)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_strict(v) for v in obj]
+    return obj
 
 
 def _fmt(v: float) -> str:

@@ -144,3 +144,10 @@ def test_open_validates_first_then_hands_the_lesson_to_the_app(write, monkeypatc
 def test_open_refuses_a_step_below_1():
     code, out, err = nnsim("open", "nand", "--step", "0")
     assert code == 2 and "expected a step number from 1, got 0" in err
+
+
+def test_json_lines_are_strict_json_even_with_nan():
+    from nnsim.lessons.commands import _strict
+    line = json.dumps(_strict({"values": {"z": float("nan"), "a": 1.5}, "arrays": [[float("inf"), 2.0]]}),
+                      allow_nan=False)
+    assert json.loads(line) == {"values": {"z": None, "a": 1.5}, "arrays": [[None, 2.0]]}
