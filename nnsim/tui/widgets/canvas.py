@@ -1,0 +1,59 @@
+"""A character grid with a style per cell: the drawing surface of the diagrams."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+
+class Canvas:
+    """Write text at (row, column); read the result back as one Content.
+
+    Diagrams (a perceptron, a circuit of gates) compute their layout, write into
+    a canvas, and render it. Cells written later win.
+    """
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width = width
+        self.height = height
+        self.chars = [[" "] * width for _ in range(height)]
+        self.styles = [[""] * width for _ in range(height)]
+
+    def write(self, row: int, column: int, text: str, style: str = "") -> None:
+        if not 0 <= row < self.height:
+            return
+        for k, ch in enumerate(text):
+            c = column + k
+            if 0 <= c < self.width:
+                self.chars[row][c] = ch
+                self.styles[row][c] = style
+
+    def style(self, row: int, column: int, length: int, style: str) -> None:
+        """Restyle cells already written (e.g. highlight a selected value)."""
+        if 0 <= row < self.height:
+            for c in range(max(0, column), min(self.width, column + length)):
+                self.styles[row][c] = style
+
+    def box(self, row: int, column: int, width: int, height: int, style: str = "", title: str = "",
+            title_style: str = "") -> None:
+        """A rounded box; ``title`` sits in the top border."""
+        self.write(row, column, "╭" + "─" * (width - 2) + "╮", style)
+        if height < 2:
+            return
+        for r in range(row + 1, row + height - 1):
+            self.write(r, column, "│", style)
+            self.write(r, column + width - 1, "│", style)
+        self.write(row + height - 1, column, "╰" + "─" * (width - 2) + "╯", style)
+        if title:
+            self.write(row, column + 2, f" {title} "[: max(0, width - 4)], title_style or style)
+
+    def render(self) -> Content:
+        lines = []
+        for chars, styles in zip(self.chars, self.styles):
+            parts: list[tuple[str, str]] = []
+            for ch, st in zip(chars, styles):
+                if parts and parts[-1][1] == st:
+                    parts[-1] = (parts[-1][0] + ch, st)
+                else:
+                    parts.append((ch, st))
+            lines.append(Content.assemble(*parts).rstrip())
+        return Content("\n").join(lines)

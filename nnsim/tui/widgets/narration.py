@@ -1,0 +1,48 @@
+"""NarrationPanel: the lesson's text for the current step."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+
+class NarrationPanel(VerticalScroll, can_focus=False):
+    """The scenario's narration for the step, under the step's title (on the border).
+
+    Carries the ``narration`` class, which presenter mode makes roomier. Scrolls
+    (with the mouse wheel) when a long text does not fit.
+    """
+
+    DEFAULT_CSS = """
+    NarrationPanel {
+        height: auto;
+        max-height: 7;
+        border: round $secondary;
+        border-title-color: $text-secondary;
+        padding: 0 1;
+    }
+    NarrationPanel > Static {
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, *, id: Optional[str] = None, classes: Optional[str] = None) -> None:
+        super().__init__(id=id, classes=f"narration {classes or ''}".strip())
+        self._text = Static("", markup=False)
+
+    def compose(self):
+        yield self._text
+
+    @property
+    def text(self) -> str:
+        return str(self._text.content)
+
+    def show(self, title: str, text: str) -> None:
+        """Show a step's title and narration; whitespace in the file's text is tidied."""
+        self.border_title = title
+        # TOML multi-line strings wrap at the author's line width; let the panel wrap instead.
+        paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+        self._text.update("\n\n".join(paragraphs))
+        self.scroll_home(animate=False)

@@ -1,0 +1,41 @@
+"""StepCounter: "step 3 / 12", and whether the step has a breakpoint."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from textual.content import Content
+from textual.widget import Widget
+
+
+class StepCounter(Widget):
+    """The debugger's position: ``step 3 / 12``, with ● when a breakpoint is set on
+    this step. Carries the ``step-counter`` class (large in presenter mode)."""
+
+    DEFAULT_CSS = """
+    StepCounter {
+        width: auto;
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+        color: $text-accent;
+    }
+    """
+
+    def __init__(self, *, id: Optional[str] = None, classes: Optional[str] = None) -> None:
+        super().__init__(id=id, classes=f"step-counter {classes or ''}".strip())
+        self.label = ""
+        self.breakpoint = False
+
+    def show(self, label: str, breakpoint: bool = False) -> None:
+        self.label = label
+        self.breakpoint = breakpoint
+        self.refresh(layout=True)
+
+    @property
+    def text(self) -> str:
+        return self.render().plain
+
+    def render(self) -> Content:
+        mark = Content.styled(" ●", "bold $error") if self.breakpoint else Content("  ")
+        return Content(self.label) + mark
