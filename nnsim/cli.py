@@ -63,9 +63,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def open_app(args: argparse.Namespace) -> int:
     """Start the terminal app (the front door when no command is given)."""
-    try:
-        app_module = importlib.import_module("nnsim.tui.app")
-    except ModuleNotFoundError:
-        build_parser().print_help()
-        return 0
-    return int(app_module.run() or 0)
+    from nnsim.tui.app import run
+
+    return int(run() or 0)

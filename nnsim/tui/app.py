@@ -1,0 +1,129 @@
+"""The nnsim app: ``nnsim`` (no command), ``nnsim open LESSON``, ``nnsim serve``.
+
+:func:`run` checks the lesson before anything is drawn (a bad file or step is one
+``nnsim: error:`` line, not a broken screen), then runs :class:`NnsimApp`. The
+app starts on the home screen and, given a lesson, pushes its screen on top, so
+``q`` always leads back to the list of lessons.
+
+Startup matters (``nnsim`` is the front door): lesson screens and their widgets
+are imported when a lesson opens (see :mod:`nnsim.tui.screens`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from nnsim.errors import NnsimError
+from nnsim.tui.presenter import CSS_PATH as PRESENTER_CSS
+from nnsim.tui.presenter import Presenter
+from nnsim.tui.screens import KIND_NAMES, screen_class
+
+LIGHT_THEME = "textual-light"
+DARK_THEME = "textual-dark"
+
+
+class NnsimApp(App[int]):
+    """The terminal app: a home screen of lessons, one screen per lesson kind.
+
+    Args:
+        scenario: a lesson to open at once (a :class:`~nnsim.lessons.Scenario`), or None.
+        start: the step to open it at, from 0.
+        steps: the lesson's steps, if :func:`run` already built them.
+        present: start in presenter mode (``p`` toggles it).
+        cursor_blink: False keeps text cursors steady (snapshot tests).
+    """
+
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), PRESENTER_CSS]
+    TITLE = "nnsim"
+    BINDINGS = [
+        Binding("t", "toggle_dark", "Light/dark", show=False, tooltip="Switch between the light and dark theme"),
+        Binding("p", "toggle_presenter", "Present", show=False,
+                tooltip="Presenter mode: high contrast, side panels folded"),
+    ]
+
+    def __init__(self, scenario=None, start: int = 0, steps: Optional[Sequence] = None, present: bool = False,
+                 cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.initial_scenario = scenario
+        self.initial_start = start
+        self.initial_steps = steps
+        self.present = present
+        self.cursor_blink = cursor_blink
+        self.presenter = Presenter(self)
+        self.theme = DARK_THEME
+
+    def on_mount(self) -> None:
+        from nnsim.tui.screens.home import HomeScreen
+
+        self.presenter.install(self.present)
+        self.push_screen(HomeScreen())
+        if self.initial_scenario is not None:
+            message = self.open_lesson(self.initial_scenario, self.initial_start, self.initial_steps)
+            if message:
+                self.screen.say(message, "warning")
+
+    def open_lesson(self, scenario, start: int = 0, steps: Optional[Sequence] = None) -> str:
+        """Push the screen for ``scenario``'s kind; returns "" on success, else why not
+        (a kind whose screen is still to come, or steps the lessons layer refused)."""
+        cls = screen_class(scenario.kind)
+        if cls is None:
+            what = KIND_NAMES.get(scenario.kind, f"a screen for {scenario.kind} lessons")
+            return (f"{what[0].upper()}{what[1:]} is coming in a later version; "
+                    f"play this lesson now with: nnsim run {scenario.name}")
+        try:
+            screen = cls(scenario, steps=steps, start=start)
+        except NnsimError as error:
+            return str(error)
+        self.push_screen(screen)
+        return ""
+
+    def action_toggle_dark(self) -> None:
+        """Light ↔ dark (the command palette's "Theme" offers every theme)."""
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def action_toggle_presenter(self) -> None:
+        self.presenter.toggle()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Light or dark theme", "Switch between the light and dark theme (t)",
+                            self.action_toggle_dark)
+        yield SystemCommand("Presenter mode", "High contrast, side panels folded, for a projector (p)",
+                            self.action_toggle_presenter)
+        palette_commands = getattr(screen, "palette_commands", None)
+        if palette_commands is not None:
+            yield from palette_commands()
+
+
+def run(lesson: Optional[str] = None, step: Optional[int] = None, present: bool = False) -> int:
+    """Run the app; with ``lesson`` (a scenario file or a bundled lesson's name), open it,
+    at ``step`` (counted from 1, as the step counter shows). Returns the exit status.
+
+    Raises NnsimError, before the app starts, when the lesson cannot be read or the
+    step is not in it.
+    """
+    scenario = steps = None
+    start = 0
+    if lesson is not None:
+        from nnsim.lessons import load_scenario
+
+        scenario = load_scenario(lesson)
+        cls = screen_class(scenario.kind)
+        if step is not None:
+            if step < 1:
+                raise NnsimError(f"{scenario.label}: step {step}: steps are counted from 1")
+            if cls is not None:
+                steps = cls.lesson_steps(scenario)
+                if step > len(steps):
+                    raise NnsimError(f"{scenario.label}: step {step}: the lesson has {len(steps)} steps")
+            start = step - 1
+    elif step is not None:
+        raise NnsimError("a step needs a lesson to open (e.g. nnsim open xor --step 5)")
+    app = NnsimApp(scenario, start=start, steps=steps, present=present)
+    app.run()
+    return int(app.return_code or 0)

@@ -1,0 +1,215 @@
+"""The gate lab: a perceptron (kind ``perceptron``) or a circuit of them (kind ``circuit``).
+
+Perceptron: the neuron drawn with its inputs, weights, bias and output; w·x + b
+written out with the current row's numbers; the truth table filled row by row.
+Editing a weight or the bias (where the lesson's [controls] allow) rebuilds the
+lesson through the lessons layer, so the table and the expectations are
+recomputed by the core at once.
+
+Circuit: the gates in layers, stepped gate by gate with the value on every
+wire; the current gate's sum written out; the circuit's truth table filled as
+each input row's last gate fires. A circuit given gate by gate in its file can
+have the current gate's weights and bias edited.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Optional
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, ScrollableContainer, Vertical
+
+from nnsim.lessons import LessonStep
+from nnsim.tui.screens.lesson import LessonScreen, Parameter
+from nnsim.tui.widgets.circuit import CircuitDiagram, gate_type
+from nnsim.tui.widgets.equation import EquationPanel
+from nnsim.tui.widgets.expectations import ExpectationList
+from nnsim.tui.widgets.format import bits
+from nnsim.tui.widgets.perceptron import PerceptronDiagram
+from nnsim.tui.widgets.truth_table import TruthTable
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def weighted_sum_lines(n: int, value_names: list[str], weight_names: list[str]) -> tuple[str, str]:
+    """The symbols and the template of w·x + b for ``n`` inputs, e.g.
+    ("z = w·x + b = w₁x₁ + w₂x₂ + b", "  = {w1:p}·{x1} + {w2:p}·{x2} + {b:p}")."""
+    symbols = " + ".join([f"w{str(j).translate(_SUBSCRIPTS)}x{str(j).translate(_SUBSCRIPTS)}"
+                          for j in range(1, n + 1)] + ["b"])
+    numbers = " + ".join([f"{{{w}:p}}·{{{x}}}" for w, x in zip(weight_names, value_names)] + ["{b:p}"])
+    return f"z = w·x + b = {symbols}", f"  = {numbers}"
+
+
+class GateLab(LessonScreen):
+    """What the perceptron and circuit screens share: the side panel with the truth
+    table and the expectations, and clicking a table row to jump to its step."""
+
+    CSS_PATH = LessonScreen.CSS_PATH + [Path(__file__).with_name("gates.tcss")]
+
+    def truth_table(self) -> TruthTable:
+        table = TruthTable(id="truth-table", classes="panel")
+        table.border_title = "truth table"
+        return table
+
+    def expectation_list(self) -> ExpectationList:
+        # A side panel: presenter mode folds it so the drawing and the narration get the room.
+        expectations = ExpectationList(id="expectations", classes="panel side-panel")
+        expectations.border_title = "expectations"
+        return expectations
+
+    def on_mount(self) -> None:
+        self.show_expectations()
+        super().on_mount()
+
+    def scenario_changed(self) -> None:
+        self.show_expectations()
+
+    def show_expectations(self) -> None:
+        """Check the lesson's expectations (the lessons layer, on the core's numbers) and show them."""
+        results, error = self.check_lesson()
+        panel = self.query_one(ExpectationList)
+        panel.show(results, error)
+        panel.border_title = f"expectations: {panel.summary()}"
+
+    def row_steps(self) -> list[tuple[tuple, int]]:
+        """(input row, index of that row's last step) in the order the lesson visits them."""
+        rows: list[tuple[tuple, int]] = []
+        previous = None
+        for step in self.stepper.steps:
+            # A circuit's gate steps for one input row share that row's CircuitRun.
+            if previous is not None and step.kind == "gate" and step.context is previous.context:
+                rows[-1] = (step.row, step.index)
+            else:
+                rows.append((step.row, step.index))
+            previous = step
+        return rows
+
+    def on_truth_table_row_clicked(self, event: TruthTable.RowClicked) -> None:
+        rows = self.row_steps()
+        if event.row < len(rows):
+            self.stepper.goto(rows[event.row][1])
+            self.say(f"jumped to input {bits(rows[event.row][0]) or '(none)'}")
+            self.refresh_step()
+
+
+class PerceptronScreen(GateLab):
+    """A single perceptron: one step per input row."""
+
+    def compose_lesson(self) -> ComposeResult:
+        with Vertical(id="lesson-body"):
+            with Horizontal(id="gate-top"):
+                diagram = PerceptronDiagram(id="diagram", classes="panel")
+                diagram.border_title = "perceptron"
+                yield diagram
+                yield self.truth_table()
+            equation = EquationPanel(id="equation", classes="panel")
+            equation.border_title = "weighted sum"
+            yield equation
+            yield self.expectation_list()
+
+    def parameters(self) -> list[Parameter]:
+        p = self.scenario.perceptron
+        can_w = self.scenario.controls.can_edit("perceptron.weights")
+        params = [Parameter(f"w{j}", w, "perceptron.weights", j - 1, can_w) for j, w in enumerate(p.weights, 1)]
+        params.append(Parameter("b", p.bias, "perceptron.bias", None,
+                                self.scenario.controls.can_edit("perceptron.bias")))
+        return params
+
+    def help_text(self) -> str:
+        return ("The truth table fills in as you step through the inputs; the highlighted row is the "
+                "current one (click a row to jump to it). ↑/↓ choose a weight or the bias, e edits it: "
+                "the table and the expectations are recomputed at once.")
+
+    def show_step(self, step: LessonStep) -> None:
+        row = step.data  # the core's TruthRow
+        perceptron = step.context
+        selected = self.selected_parameter
+        self.query_one(PerceptronDiagram).show(perceptron.weights, perceptron.bias, row.inputs, row.z,
+                                               row.output, selected=selected.name if selected else None)
+        n = perceptron.n_inputs
+        symbols, numbers = weighted_sum_lines(n, [f"x{j}" for j in range(1, n + 1)],
+                                              [f"w{j}" for j in range(1, n + 1)])
+        # The comparison is read off the core's output (1 exactly when z > 0), not recomputed.
+        verdict = "> 0, so the output is {output}" if row.output == 1 else "≤ 0, so the output is {output}"
+        self.query_one(EquationPanel).show(symbols, [numbers, "  = {z} " + verdict], step.values,
+                                           title=f"weighted sum, input {bits(row.inputs) or '(none)'}")
+        steps = self.stepper.steps
+        self.query_one(TruthTable).set_rows(
+            [f"x{j}" for j in range(1, n + 1)], ["z", "output"],
+            [(s.data.inputs, (s.data.z, s.data.output)) for s in steps],
+            filled=self.stepper.position + 1, current=self.stepper.position)
+
+
+class CircuitScreen(GateLab):
+    """A circuit: one step per gate per input row."""
+
+    def compose_lesson(self) -> ComposeResult:
+        with Vertical(id="lesson-body"):
+            with ScrollableContainer(id="circuit-scroll", can_focus=False, classes="panel") as scroll:
+                scroll.border_title = "circuit"
+                yield CircuitDiagram(id="diagram")
+            with Horizontal(id="gate-middle"):
+                with Vertical(id="gate-left"):
+                    equation = EquationPanel(id="equation", classes="panel")
+                    equation.border_title = "gate"
+                    yield equation
+                    yield self.expectation_list()
+                yield self.truth_table()
+
+    def editable_gates(self) -> bool:
+        """Gates can be edited when the file lists them (not a builtin) and [controls] allow it."""
+        return "gate" in self.scenario.raw.get("circuit", {}) and self.scenario.controls.can_edit("circuit.gate")
+
+    def parameters(self) -> list[Parameter]:
+        gate = self.step.data.gate
+        editable = self.editable_gates()
+        params = [Parameter(f"w{j}", w, "circuit.gate", j - 1, editable)
+                  for j, w in enumerate(gate.perceptron.weights, 1)]
+        params.append(Parameter("b", gate.perceptron.bias, "circuit.gate", None, editable))
+        return params
+
+    def apply_parameters(self, values: dict[str, float]) -> None:
+        """The current gate gets explicit weights and bias in place of its gate name."""
+        gate = self.step.data.gate
+        params = self.parameters()
+        if all(values.get(p.name, p.value) == p.value for p in params):
+            self.say("nothing changed")
+            return
+        tables = copy.deepcopy(list(self.scenario.raw["circuit"]["gate"]))
+        for table in tables:
+            if table.get("name") == gate.name:
+                table.pop("gate", None)
+                table["weights"] = [values.get(p.name, p.value) for p in params if p.index is not None]
+                table["bias"] = values.get("b", gate.perceptron.bias)
+        self.set_scenario(self.scenario.with_changes({"circuit.gate": tables}))
+        new_gate = self.step.data.gate
+        self.say(f"gate {gate.name} is now {gate_type(new_gate)}: recomputed", "success")
+
+    def help_text(self) -> str:
+        return ("Each step fires one gate: its box shows the values on its input wires and, once it has "
+                "fired, its output. The truth table gets a row when an input's last gate has fired. "
+                "e edits the current gate's weights and bias, where the lesson lists its gates.")
+
+    def show_step(self, step: LessonStep) -> None:
+        gate_step = step.data  # the core's GateStep
+        circuit = self.scenario.circuit
+        self.query_one(CircuitDiagram).show(circuit, step.wires, gate_step.gate.name)
+        gate = gate_step.gate
+        n = len(gate.inputs)
+        values = dict(step.values)
+        values.update({f"w{j}": w for j, w in enumerate(gate.perceptron.weights, 1)}, b=gate.perceptron.bias)
+        symbols, numbers = weighted_sum_lines(n, [f"in{j}" for j in range(1, n + 1)],
+                                              [f"w{j}" for j in range(1, n + 1)])
+        verdict = "> 0 → {output}" if gate_step.output == 1 else "≤ 0 → {output}"
+        self.query_one(EquationPanel).show(
+            symbols, [numbers, "  = {z} " + verdict], values,
+            title=f"layer {gate_step.layer}: {gate.name} = {gate_type(gate)}({', '.join(gate.inputs)})")
+        rows = self.row_steps()
+        position = self.stepper.position
+        current = next(k for k, (_, last) in enumerate(rows) if position <= last)
+        filled = sum(1 for _, last in rows if last <= position)
+        table_rows = [(row, self.stepper.steps[last].context.outputs) for row, last in rows]
+        self.query_one(TruthTable).set_rows(list(circuit.inputs), list(circuit.outputs), table_rows,
+                                            filled=filled, current=current)
