@@ -15,7 +15,9 @@ names that lesson screens and widgets opt into:
 - ``.side-panel``: folded away (``display: none``), so the lesson's main view
   and the narration take the screen;
 - ``.narration``: roomier, with a strong border;
-- ``.step-counter``: large, a three-row band in the accent colour.
+- ``.step-counter``: large, a three-row band in the accent colour; the
+  ``StepCounter`` widget draws its numbers there in three-row digits
+  (:func:`large_step_label`).
 
 A screen can add its own rules with ``Screen.-presenter …`` selectors (a
 scoped ``DEFAULT_CSS`` can write ``&.-presenter …``).
@@ -26,6 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App
+from textual.renderables.digits import Digits
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -105,3 +108,12 @@ class Presenter:
 
     def _on_screen_change(self, screen: Screen) -> None:
         screen.set_class(self.active, PRESENTER_CLASS)
+
+
+def large_step_label(label: str, breakpoint: bool = False) -> Digits:
+    """``step 3 / 12`` in Textual's three-row digits, readable from the back of a room.
+
+    Digits draws only digits and a few symbols large; the rest (``step``, ``/``,
+    the breakpoint's ``●``) sits on the bottom row, like a caption.
+    """
+    return Digits(label + (" ●" if breakpoint else ""), style="bold")  # heavier strokes

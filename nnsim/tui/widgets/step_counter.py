@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Optional
 
+from rich.console import RenderableType
 from textual.content import Content
 from textual.widget import Widget
+
+from nnsim.tui.presenter import PRESENTER_CLASS, large_step_label
 
 
 class StepCounter(Widget):
@@ -34,8 +37,13 @@ class StepCounter(Widget):
 
     @property
     def text(self) -> str:
-        return self.render().plain
+        return self._content().plain
 
-    def render(self) -> Content:
+    def render(self) -> Content | RenderableType:
+        if self.is_mounted and self.screen.has_class(PRESENTER_CLASS):
+            return large_step_label(self.label, self.breakpoint)  # presenter mode: three-row digits
+        return self._content()
+
+    def _content(self) -> Content:
         mark = Content.styled(" ●", "bold $error") if self.breakpoint else Content("  ")
         return Content(self.label) + mark
