@@ -52,6 +52,8 @@ def register(subparsers) -> None:
     p.add_argument("lesson", metavar="FILE|NAME", help="a scenario file, or a bundled lesson's name")
     p.add_argument("--step", type=_positive, metavar="N",
                    help="start at step N (counted from 1, as the app's step counter shows)")
+    p.add_argument("--present", action="store_true",
+                   help="start in presenter mode, for a projector (p in the app switches it)")
     p.set_defaults(func=open_command)
 
 
@@ -265,4 +267,4 @@ def open_command(args) -> int:
             raise NnsimError(f"the terminal app is not part of this build yet; play the lesson headless "
                              f"with: nnsim run {args.lesson}") from None
         raise
-    return int(app.run(lesson=str(scenario.path), step=args.step) or 0)
+    return int(app.run(lesson=str(scenario.path), step=args.step, present=args.present) or 0)

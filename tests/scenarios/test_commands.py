@@ -138,7 +138,7 @@ def test_open_validates_first_then_hands_the_lesson_to_the_app(write, monkeypatc
     calls = []
     monkeypatch.setattr(app, "run", lambda **kw: calls.append(kw) or 0)
     assert main(["open", "nand", "--step", "2"]) == 0
-    assert calls == [{"lesson": str(load_scenario("nand").path), "step": 2}]
+    assert calls == [{"lesson": str(load_scenario("nand").path), "step": 2, "present": False}]
 
 
 def test_open_refuses_a_step_below_1():

@@ -63,8 +63,8 @@ def test_session_command_runs_this_python_on_the_chosen_lesson():
 def test_binds_loopback_and_builds_page_urls_from_the_address_the_browser_used():
     with nnsim_serve("--max-sessions", "3") as (url, served):
         assert url.startswith("http://127.0.0.1:")
-        assert "this computer only" in served.output
-        assert "at most 3 browser tabs at once" in served.output
+        served.wait_for_line(r"this computer only; use --host 0\.0\.0\.0")
+        served.wait_for_line(r"at most 3 browser tabs at once; press Ctrl\+C to stop")
         port = int(url.rsplit(":", 1)[1])
         # The server listens on loopback only: the same port on another local address is closed.
         with socket.socket() as probe:
