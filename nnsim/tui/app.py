@@ -61,26 +61,32 @@ class NnsimApp(App[int]):
         from nnsim.tui.screens.home import HomeScreen
 
         self.presenter.install(self.present)
-        self.push_screen(HomeScreen())
+        screen, message = None, ""
         if self.initial_scenario is not None:
-            message = self.open_lesson(self.initial_scenario, self.initial_start, self.initial_steps)
-            if message:
-                self.screen.say(message, "warning")
+            screen, message = self.lesson_screen(self.initial_scenario, self.initial_start, self.initial_steps)
+        self.push_screen(HomeScreen(message))
+        if screen is not None:
+            self.push_screen(screen)
 
-    def open_lesson(self, scenario, start: int = 0, steps: Optional[Sequence] = None) -> str:
-        """Push the screen for ``scenario``'s kind; returns "" on success, else why not
-        (a kind whose screen is still to come, or steps the lessons layer refused)."""
+    def lesson_screen(self, scenario, start: int = 0, steps: Optional[Sequence] = None) -> tuple[Optional[Screen], str]:
+        """The screen for ``scenario``'s kind, or None and why not (a kind whose screen is
+        still to come, or steps the lessons layer refused)."""
         cls = screen_class(scenario.kind)
         if cls is None:
             what = KIND_NAMES.get(scenario.kind, f"a screen for {scenario.kind} lessons")
-            return (f"{what[0].upper()}{what[1:]} is coming in a later version; "
-                    f"play this lesson now with: nnsim run {scenario.name}")
+            return None, (f"{what[0].upper()}{what[1:]} is coming in a later version; "
+                          f"play this lesson now with: nnsim run {scenario.name}")
         try:
-            screen = cls(scenario, steps=steps, start=start)
+            return cls(scenario, steps=steps, start=start), ""
         except NnsimError as error:
-            return str(error)
-        self.push_screen(screen)
-        return ""
+            return None, str(error)
+
+    def open_lesson(self, scenario, start: int = 0, steps: Optional[Sequence] = None) -> str:
+        """Push the screen for ``scenario``; returns "" on success, else why it did not open."""
+        screen, message = self.lesson_screen(scenario, start, steps)
+        if screen is not None:
+            self.push_screen(screen)
+        return message
 
     def action_toggle_dark(self) -> None:
         """Light ↔ dark (the command palette's "Theme" offers every theme)."""

@@ -96,7 +96,7 @@ class HelpDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
-            box.border_title = f"Help: {self.scenario.title}"
+            box.border_title = Content(f"Help: {self.scenario.title}")
             box.border_subtitle = "Escape closes"
             yield Static(self.body(), id="help-text")
 

@@ -80,8 +80,9 @@ class HomeScreen(Screen):
                 section = s.section
                 options.append(Option(Content.styled(section, "bold"), id=f"section:{s.section_id}", disabled=True))
             self.scenarios[s.name] = s
-            tag = s.kind if has_screen(s.kind) else f"{s.kind}, coming"
-            options.append(Option(Content.assemble(f"  {s.title}", (f"  {tag}", "$text-muted")), id=s.name))
+            # Lessons whose screen is still to come are dimmed; the panel on the right says why.
+            style = "" if has_screen(s.kind) else "$text-muted"
+            options.append(Option(Content.styled(f"  {s.title}", style), id=s.name))
         lessons = self.query_one("#lessons", OptionList)
         lessons.clear_options()
         lessons.add_options(options)

@@ -29,9 +29,9 @@ A subclass supplies the lesson's own view::
         def show_step(self, step):         # draw the current LessonStep
             self.query_one("#z", TensorView).show(step.data.arrays["z"])
 
-and may override :meth:`lesson_steps` (how steps are built), :meth:`parameters`
-and :meth:`apply_parameters` (editing), :meth:`help_text` (the ``?`` dialog) and
-:meth:`scenario_changed` (after an edit). Screen-specific keys are added with
+and may override :meth:`lesson_steps` (how steps are built), :meth:`parameters`,
+:meth:`apply_parameters` and :meth:`show_selection` (editing), :meth:`help_text`
+(the ``?`` dialog) and :meth:`scenario_changed` (after an edit). Screen-specific keys are added with
 ``BINDINGS`` on the subclass; they join the footer after the shared ones.
 """
 
@@ -203,7 +203,6 @@ class LessonScreen(Screen):
         self.query_one(StepCounter).show(self.stepper.label, self.stepper.position in self.stepper.breakpoints)
         self.query_one(NarrationPanel).show(step.title, step.narration)
         self.show_step(step)
-        self.refresh_bindings()
 
     def say(self, message: str, severity: str = "information") -> None:
         """Write one line in the status line (why the debugger stopped, what an edit did)."""
@@ -233,14 +232,6 @@ class LessonScreen(Screen):
             return [], str(error)
 
     # -- the debugger's actions ------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> Optional[bool]:
-        # Dimmed in the footer where they cannot do anything (the key still explains why).
-        if action in ("back", "restart") and self.stepper.at_start:
-            return None
-        if action in ("step", "continue") and self.stepper.at_end:
-            return None
-        return True
 
     def action_step(self) -> None:
         if self.stepper.at_end:
@@ -285,6 +276,10 @@ class LessonScreen(Screen):
         self.selected = (self.selected + delta) % len(params)
         p = params[self.selected]
         self.say(f"{p.name} selected" + ("; e edits it" if p.editable else " (locked in this lesson)"))
+        self.show_selection()
+
+    def show_selection(self) -> None:
+        """Redraw after ↑/↓ changed the selected parameter (default: redraw the step)."""
         self.show_step(self.stepper.current)
 
     def action_edit(self) -> None:

@@ -44,7 +44,7 @@ SIGMA_STYLE = "$primary"
 STEP_STYLE = "$success"
 FAINT_STYLE = "$text-muted"
 NOW_STYLE = "$accent"
-AFTER_STYLE = "$warning"
+AFTER_STYLE = "$secondary"
 
 
 class SigmoidScreen(LessonScreen):
@@ -171,9 +171,9 @@ class SigmoidScreen(LessonScreen):
         spec = dataclasses.replace(self.scenario.sigmoid, weights=self.scaled.weights, bias=self.scaled.bias)
         self.nudged = nudge_neuron(spec, self.nudge_param, self.nudge_total)
 
-    def action_select(self, delta: int) -> None:
-        super().action_select(delta)
-        self.draw()
+    def show_selection(self) -> None:
+        # Only the keys line names the selection: the lab's scale and nudge stay as they are.
+        self.draw_keys()
 
     # -- editing ----------------------------------------------------------------------------
 
@@ -281,9 +281,9 @@ class SigmoidScreen(LessonScreen):
         panel.update(Content("\n").join([
             Content.assemble("sigmoid output ", (fmt(r.output_before), accent), " → ", (fmt(r.output_after), accent),
                              ": actual Δoutput = ", (fmt_signed(r.actual), accent)),
-            Content.assemble(f"eq. 5: Δoutput ≈ {partial}·{symbol} = ", (fmt(r.partial), accent), " × ",
+            Content.assemble(f"eq. 5: Δoutput ≈ {partial}·{symbol} = ", (fmt(r.partial), accent), "·",
                              (fmt(r.delta) if r.delta > 0 else f"({fmt(r.delta)})", accent), " = ", (fmt_signed(r.estimate), accent),
-                             "  (off by ", (fmt(r.error, 3), accent), ")"),
+                             ", off by ", (fmt(r.error, 3), accent)),
             Content.assemble("perceptron with the same weights and bias: ", flip),
         ]))
 

@@ -47,7 +47,7 @@ class EquationPanel(Widget):
         self.lines = list(lines)
         self.values = dict(values or {})
         if title is not None:
-            self.border_title = title
+            self.border_title = Content(title)  # plain text, not markup
         self.refresh(layout=True)
 
     @property

@@ -68,7 +68,7 @@ def bits(row) -> str:
     return "".join(str(int(x)) for x in row)
 
 
-def substitute(template: str, values: Mapping[str, float], style: str = "bold $accent",
+def substitute(template: str, values: Mapping[str, float], style: str = "bold $text-accent",
                missing: str = "?") -> Content:
     """A formula with ``{name}`` placeholders replaced by ``values[name]``, formatted.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
 
@@ -41,7 +42,7 @@ class NarrationPanel(VerticalScroll, can_focus=False):
 
     def show(self, title: str, text: str) -> None:
         """Show a step's title and narration; whitespace in the file's text is tidied."""
-        self.border_title = title
+        self.border_title = Content(title)  # plain text: a title may hold [brackets]
         # TOML multi-line strings wrap at the author's line width; let the panel wrap instead.
         paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
         self._text.update("\n\n".join(paragraphs))

@@ -37,8 +37,10 @@ class Marker:
 
 
 class TextPlot(Widget):
-    """A line plot that fills the widget: y axis labels on the left, x axis below, a
-    legend line on top. Curves are drawn at braille resolution (2×4 dots a cell).
+    """A line plot that fills the widget: y axis labels on the left, x axis below, and
+    a legend (the series' and markers' labels) on the bottom border, or on a line of
+    its own when the widget has no border. Curves are drawn at braille resolution
+    (2×4 dots a cell).
 
     Call :meth:`plot` with the series (numbers from the core) and markers. Ranges
     default to the data's; pass ``x_range``/``y_range`` to fix them.
@@ -69,7 +71,15 @@ class TextPlot(Widget):
         self.x_range = x_range
         self.y_range = y_range
         self.x_label = x_label
+        if self.styles.border_bottom[0]:
+            self.border_subtitle = self.legend()
         self.refresh()
+
+    def legend(self) -> Content:
+        """The labels of the series and markers, each in its colour."""
+        parts = [Content.styled(f"⣿ {s.label}", s.style) for s in self.series if s.label]
+        parts += [Content.styled(f"● {m.label}", m.style) for m in self.markers if m.label]
+        return Content("  ").join(parts)
 
     def _ranges(self) -> tuple[float, float, float, float]:
         xs = [float(v) for s in self.series for v in s.x if math.isfinite(v)]
@@ -86,7 +96,8 @@ class TextPlot(Widget):
         width, height = self.content_size
         y_labels_width = 5
         cols = max(4, width - y_labels_width - 1)
-        rows = max(2, height - 2)  # a legend line on top, the x axis below
+        legend_inside = not self.styles.border_bottom[0]
+        rows = max(2, height - 1 - legend_inside)  # the x axis below, perhaps a legend line on top
         x0, x1, y0, y1 = self._ranges()
         dots_w, dots_h = cols * 2, rows * 4
         cells = [[0] * cols for _ in range(rows)]
@@ -125,9 +136,7 @@ class TextPlot(Widget):
                 _, dy = to_dot(m.x, min(max(m.y, y0), y1))
                 glyphs[dy // 4][c] = ("●", f"bold {m.style}")
 
-        legend = [Content.styled(f"{'⣿'} {s.label}  ", s.style) for s in self.series if s.label]
-        legend += [Content.styled(f"● {m.label}  ", m.style) for m in self.markers if m.label]
-        lines = [Content(" " * (y_labels_width + 1)) + Content("").join(legend)]
+        lines = [Content(" " * (y_labels_width + 1)) + self.legend()] if legend_inside else []
         label_rows = {0: y1, rows - 1: y0}
         if rows >= 5:
             label_rows[(rows - 1) // 2] = (y0 + y1) / 2
