@@ -196,6 +196,16 @@ class DevTools:
             await asyncio.sleep(0.25)
         raise AssertionError(f"{what} did not show what was expected within {timeout} s; last read:\n{value}")
 
+    async def press(self, key: str) -> None:
+        """Type one printable key into the page's terminal, as a keyboard would."""
+        await self.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+        for kind in ("keyDown", "keyUp"):
+            params = {"type": kind, "key": key, "code": f"Key{key.upper()}",
+                      "windowsVirtualKeyCode": ord(key.upper())}
+            if kind == "keyDown":
+                params["text"] = key
+            await self.call("Input.dispatchKeyEvent", **params)
+
     async def screenshot(self, path: Path) -> Path:
         result = await self.call("Page.captureScreenshot", format="png")
         path.parent.mkdir(parents=True, exist_ok=True)

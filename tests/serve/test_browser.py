@@ -86,6 +86,15 @@ async def test_a_lesson_name_starts_every_session_on_that_lesson(artifacts):
                                 what="the xor lesson at step 2 in the browser")
             await page.screenshot(artifacts / "serve-lesson-xor-step-2.png")
 
+            # p, typed in the browser, reaches the app: presenter mode draws the step counter in
+            # three-row digits, so the plain "step 2 / 16" gives way to a caption row under them.
+            await page.press("p")
+            text = await page.wait_for(READ_TERMINAL, lambda t: bool(t) and "step 2 /" not in t
+                                       and re.search(r"step +\S.*/", t) is not None,
+                                       what="presenter mode in the browser")
+            await page.screenshot(artifacts / "serve-lesson-xor-presenting.png")
+            assert lesson.title in text
+
 
 async def test_the_session_cap_turns_a_second_tab_away_with_a_message(artifacts):
     lesson = first_lesson()
