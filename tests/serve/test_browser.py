@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 from pathlib import Path
 
 import aiohttp
@@ -135,3 +136,27 @@ async def test_the_session_cap_turns_a_second_tab_away_with_a_message(artifacts)
             await third.call("Page.navigate", url=url + "/")
             await third.wait_for(READ_TERMINAL, lambda t: bool(t) and lesson.title in t,
                                  what="a tab opened after the first closed")
+
+
+async def test_ctrl_c_stops_the_server_and_every_session():
+    with nnsim_serve() as (url, served), chromium(CHROMIUM) as browser:
+        async with browser.new_page() as page:
+            await page.call("Page.navigate", url=url + "/")
+            await page.wait_for(READ_TERMINAL, lambda t: bool(t) and "nnsim" in t, what="the app")
+            sessions = session_processes(served.process.pid)
+            assert len(sessions) == 1
+            os.kill(served.process.pid, signal.SIGINT)  # the server alone, as Ctrl+C in its terminal
+            assert served.process.wait(timeout=20) == 0
+            served.wait_for_line(r"stopping: closing 1 session\(s\)")
+            served.wait_for_line(r"session closed \(0 of 30 in use\)")
+            assert not any(_alive(pid) for pid in sessions)
+            # The student's tab says the session ended rather than freezing.
+            await page.wait_for("document.body.classList.contains('-closed')", bool, what="the tab")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
