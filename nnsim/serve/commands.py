@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 DEFAULT_PORT = 8000
-# Each session is a Python process running the app (roughly 60–100 MB of memory),
+# Each session is a Python process running the app (about 55 MB of memory, more in training lessons),
 # so a class of 30 fits a teacher's laptop; raise it with --max-sessions.
 DEFAULT_MAX_SESSIONS = 30
 INSTALL_HINT = "pip install 'nnsim[web]'"
