@@ -18,7 +18,7 @@ from nnsim import __version__
 from nnsim.errors import NnsimError
 
 # Modules with a ``register(subparsers)`` function, in the order ``--help`` lists them.
-COMMAND_MODULES: list[str] = ["nnsim.lessons.commands", "nnsim.serve.commands"]
+COMMAND_MODULES: list[str] = ["nnsim.lessons.commands", "nnsim.serve.commands", "nnsim.data.commands"]
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -1,0 +1,215 @@
+"""Downloading one file into the cache, so that a file there is always complete.
+
+Bytes stream through ``requests`` (with connect and read timeouts) into
+``NAME.part`` beside the final name, hashed as they arrive. Only when the size
+and MD5 match the published ones is the file renamed to ``NAME``; an
+interrupted download leaves only the ``.part`` file, which the next attempt
+resumes with an HTTP range request (from whichever mirror answers). Each
+mirror is tried in turn; when all fail, the error lists what each one said.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from nnsim.data.sources import RemoteFile
+from nnsim.errors import NnsimError
+
+# (connect, read) seconds: a mirror that accepts no connection, or goes silent
+# mid-file for this long, is given up for the next one.
+TIMEOUT = (10.0, 30.0)
+CHUNK = 1 << 16
+
+ProgressFactory = Callable[[str, Optional[int], int], "Progress"]
+
+
+class DownloadFailed(Exception):
+    """One mirror did not deliver; the message says why, in a few words."""
+
+
+def md5_of(path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(file: RemoteFile, urls: Sequence[str], dest: Path, timeout=TIMEOUT,
+             progress: Optional[bool] = None, session=None) -> Path:
+    """Fetch ``file`` from the first of ``urls`` that delivers it intact, into ``dest``.
+
+    ``progress``: True draws a bar on stderr, False never, None only when
+    stderr is a terminal. Raises NnsimError naming every URL tried.
+    """
+    import requests
+
+    dest = Path(dest)
+    if not isinstance(timeout, tuple):
+        timeout = (float(timeout), float(timeout))
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise NnsimError(f"cannot create the data folder {dest.parent}: {error.strerror or error}") from None
+    if progress is None:
+        progress = sys.stderr.isatty()
+    own_session = session is None
+    session = session or requests.Session()
+    failures = []
+    try:
+        for url in urls:
+            try:
+                _fetch(session, url, file, dest, timeout, progress)
+                return dest
+            except DownloadFailed as error:
+                failures.append(f"{url.rsplit('/', 1)[0]}/: {error}")
+    finally:
+        if own_session:
+            session.close()
+    part = _part(dest)
+    kept = f"; the partial download {part.name} is kept and resumed next time" if part.exists() else ""
+    raise NnsimError(f"could not download {file.name} ({'; '.join(failures)}){kept}")
+
+
+def _part(dest: Path) -> Path:
+    return dest.with_name(dest.name + ".part")
+
+
+def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: bool) -> None:
+    import requests
+
+    part = _part(dest)
+    digest = hashlib.md5()
+    have = part.stat().st_size if part.exists() else 0
+    if file.size is not None and have >= file.size:
+        part.unlink()  # complete but unverified, or too long: start again
+        have = 0
+    if have:
+        with open(part, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    headers = {"User-Agent": "nnsim", "Accept-Encoding": "identity"}
+    if have:
+        headers["Range"] = f"bytes={have}-"
+    try:
+        response = session.get(url, stream=True, timeout=timeout, headers=headers)
+    except requests.ConnectTimeout:
+        raise DownloadFailed(f"could not connect within {timeout[0]:g} s") from None
+    except requests.Timeout:
+        raise DownloadFailed(f"no answer within {timeout[1]:g} s") from None
+    except requests.RequestException as error:
+        raise DownloadFailed(_short(error)) from None
+    with response:
+        if response.status_code == 416 and have:
+            part.unlink()  # the partial file does not fit this server's copy
+            return _fetch(session, url, file, dest, timeout, progress)
+        if response.status_code not in (200, 206):
+            raise DownloadFailed(f"HTTP {response.status_code} {response.reason or ''}".rstrip())
+        if response.status_code == 200 and have:
+            have, digest = 0, hashlib.md5()  # the server ignored the range: start over
+        elif response.status_code == 206 and not response.headers.get("Content-Range", "").startswith(
+                f"bytes {have}-"):
+            raise DownloadFailed(f"answered a range request with {response.headers.get('Content-Range')!r}")
+        length = response.headers.get("Content-Length")
+        total = have + int(length) if length and length.isdigit() else file.size
+        bar = Progress(file.name, total, have) if progress else None
+        done = have
+        try:
+            with open(part, "ab" if have else "wb") as out:
+                for block in _blocks(response, done):
+                    try:
+                        out.write(block)
+                    except OSError as error:
+                        raise NnsimError(f"cannot write {part}: {error.strerror or error}") from None
+                    digest.update(block)
+                    done += len(block)
+                    if file.size is not None and done > file.size:
+                        break
+                    if bar:
+                        bar.update(done)
+        finally:
+            if bar:
+                bar.close()
+    expected = total if length is not None else file.size
+    if expected is not None and done < expected:
+        raise DownloadFailed(f"connection ended after {done:,} of {expected:,} bytes")
+    if file.size is not None and done != file.size:
+        part.unlink()
+        raise DownloadFailed(f"sent {done:,} bytes, not the published {file.size:,}; discarded")
+    md5 = digest.hexdigest()
+    if md5 != file.md5:
+        part.unlink()
+        raise DownloadFailed(f"checksum mismatch (MD5 {md5}, published {file.md5}); discarded")
+    os.replace(part, dest)
+
+
+def _blocks(response, start: int):
+    """The body's raw bytes (not decoded: a mirror that labels a .gz as
+    gzip-encoded must not have it unpacked on the way, as the checksum is of the
+    archive). A broken or silent connection becomes DownloadFailed."""
+    done = start
+    stream = response.raw.stream(CHUNK, decode_content=False)
+    while True:
+        try:
+            block = next(stream)
+        except StopIteration:
+            return
+        except Exception as error:  # urllib3's timeouts and short reads, socket errors
+            raise DownloadFailed(f"{_short(error)} after {done:,} bytes") from None
+        done += len(block)
+        yield block
+
+
+def _short(error: BaseException) -> str:
+    """A few words for what went wrong, from the innermost cause of a requests/urllib3 error."""
+    chain, e = [], error
+    while isinstance(e, BaseException) and e not in chain:
+        chain.append(e)
+        reason = getattr(e, "reason", None)
+        e = e.__cause__ or (reason if isinstance(reason, BaseException) else None) or (
+            e.args[0] if e.args and isinstance(e.args[0], BaseException) else None) or e.__context__
+    names = {type(c).__name__ for c in chain}
+    if names & {"NameResolutionError", "gaierror"}:
+        return "cannot resolve the host name (no network?)"
+    if "ConnectionRefusedError" in names:
+        return "connection refused"
+    if names & {"SSLError", "SSLCertVerificationError"}:
+        return "TLS/SSL error"
+    if names & {"ReadTimeoutError", "ReadTimeout", "TimeoutError", "timeout"}:
+        return "timed out"
+    if names & {"IncompleteRead", "ProtocolError", "ConnectionResetError", "ChunkedEncodingError"}:
+        return "connection broke"
+    text = str(chain[-1]) or type(chain[-1]).__name__
+    return text.splitlines()[0][:120]
+
+
+class Progress:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, name: str, total: Optional[int], done: int = 0, stream=None) -> None:
+        self.name, self.total, self.stream = name, total, stream or sys.stderr
+        self.start, self.first, self.last = time.monotonic(), done, 0.0
+        self.update(done, force=True)
+
+    def update(self, done: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < 0.1:
+            return
+        self.last = now
+        rate = (done - self.first) / max(now - self.start, 1e-6)
+        if self.total:
+            filled = int(30 * min(done / self.total, 1))
+            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done / self.total:4.0%} of {self.total / 1e6:.1f} MB"
+        else:
+            bar = f"{done / 1e6:.1f} MB"
+        self.stream.write(f"\r\x1b[K{self.name}  {bar}  {rate / 1e6:.1f} MB/s")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\r\x1b[K")
+        self.stream.flush()
