@@ -1,0 +1,534 @@
+"""A training run that a screen can drive: run, pause, step one mini-batch, stop, save.
+
+:class:`TrainingSession` owns the network and the core's :func:`~nnsim.core.train`
+event stream of one run. It has no user interface: the app calls :meth:`run`
+in a worker thread and turns the reports it receives (:class:`Progress`,
+:class:`EpochResult`, :class:`StepResult`, :class:`RunStopped`) into messages;
+the tests call it directly.
+
+- Training runs in whatever thread calls :meth:`run`; :meth:`request_pause` and
+  :meth:`request_stop` may be called from any other thread and take effect
+  between two mini-batches (the core's "pause by not pulling").
+- Progress is reported at most every ``throttle`` seconds, with examples per
+  second, elapsed time (pauses excluded) and an estimate of the time left.
+- After every epoch the network is looked inside on the test set: accuracy per
+  class, the confusion matrix and the most confident mistakes
+  (:mod:`nnsim.core.metrics`), and a copy of the first layer's weights (the
+  hidden neurons' "feature detectors").
+- :meth:`step` takes exactly one mini-batch and records that update as a
+  backprop :class:`~nnsim.core.Trace` for the debugger.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional, Union
+
+import numpy as np
+
+from nnsim.core import BatchDone, Diverged, EpochDone, Network, Trace, trace_backprop
+from nnsim.core.metrics import ClassReport, class_report
+from nnsim.errors import NnsimError
+from nnsim.lessons.book_run import matches_book
+from nnsim.lessons.play import (
+    LessonStep, TrainingPlan, binary_targets, lesson_network, match_steps, narration_for, plan_training,
+)
+from nnsim.lessons.scenario import Scenario, parse_scenario
+from nnsim.lessons.stepper import condition_hit
+
+CLASSES = 10
+"""Digits and Fashion-MNIST's garments: ten classes either way."""
+
+MISTAKES_KEPT = 60
+"""How many misclassified test examples each epoch keeps (most confident first)."""
+
+SNAPSHOT_BUDGET = 64 * 2**20
+"""Bytes of per-epoch network copies kept, so that a mistake from an earlier
+epoch opens with the network that made it; the oldest go first."""
+
+DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "sample": "the offline sample"}
+
+# States of a session.
+READY, RUNNING, PAUSED, FINISHED, STOPPED, DIVERGED = "ready", "running", "paused", "finished", "stopped", "diverged"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run is. Times are seconds of training, pauses excluded.
+
+    Attributes:
+        state: ready, running, paused, finished, stopped or diverged.
+        epoch: the epoch in progress (from 0); ``epochs`` when all are done.
+        epochs: epochs in the run.
+        batch: mini-batches of this epoch done so far.
+        batches: mini-batches per epoch.
+        examples_done: training examples used so far in the whole run.
+        examples_total: ``epochs`` × training examples.
+        elapsed: seconds spent training.
+        examples_per_second: the rate so far (None before anything is measured).
+        seconds_left: the estimate of what is left at that rate (None if unknown).
+        cost: the quadratic cost of the last mini-batch, before its update.
+    """
+
+    state: str
+    epoch: int
+    epochs: int
+    batch: int
+    batches: int
+    examples_done: int
+    examples_total: int
+    elapsed: float
+    examples_per_second: Optional[float]
+    seconds_left: Optional[float]
+    cost: Optional[float]
+
+    @property
+    def fraction(self) -> float:
+        """How much of the whole run is done, 0 to 1."""
+        return self.examples_done / self.examples_total if self.examples_total else 0.0
+
+
+@dataclass(frozen=True)
+class EpochResult:
+    """An epoch finished, and what the network looks like inside after it.
+
+    Attributes:
+        event: the core's :class:`EpochDone` (``log_line()`` is the seed's line).
+        report: accuracy per class, confusion matrix, mistakes (on the test set).
+        step: the epoch as a lesson step (title ``"epoch 3"``, the lesson's narration).
+        feature_weights: a copy of the first layer's weights, one row of 784
+            per neuron of layer 2: the "feature detectors".
+        near_chance: the accuracy is no better than guessing (see :data:`CHANCE_FACTOR`).
+        progress: the run's progress at the end of the epoch.
+    """
+
+    event: EpochDone
+    report: ClassReport
+    step: LessonStep
+    feature_weights: np.ndarray
+    near_chance: bool
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One mini-batch taken with :meth:`TrainingSession.step`.
+
+    Attributes:
+        event: the core's :class:`BatchDone` for it.
+        batch: the training examples in it (indices into the training set).
+        trace: the update as a backprop trace (forward, cost, BP1–BP4, update),
+            recorded on a copy of the network taken just before.
+        matches: the trace's "after" weights equal the network's after the core's
+            update (they are two computations of one step).
+        progress: the run's progress after it.
+    """
+
+    event: BatchDone
+    batch: np.ndarray
+    trace: Trace
+    matches: bool
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class RunStopped:
+    """:meth:`TrainingSession.run` returned: ``state`` is paused, finished, stopped or
+    diverged; ``reason`` says why in one line; ``diverged`` holds the core's event
+    and ``step`` it as a lesson step when training diverged."""
+
+    state: str
+    reason: str
+    progress: Progress
+    diverged: Optional[Diverged] = None
+    step: Optional[LessonStep] = None
+
+
+Report = Union[Progress, EpochResult, StepResult, RunStopped]
+
+CHANCE_FACTOR = 1.5
+"""An accuracy under 1.5 × chance (15% with ten classes) counts as near chance."""
+
+
+class TrainingSession:
+    """One training run of a :class:`~nnsim.lessons.TrainingPlan` (see the module's docstring).
+
+    Args:
+        plan: the network, data and settings (from :func:`plan_training`).
+        scenario: the lesson it comes from, for narration, breakpoints and
+            conditions (e.g. "pause when accuracy ≥ 95%").
+        clock: the time source (tests pass a fake one for fixed figures).
+        throttle: the least time between two progress reports, in seconds.
+    """
+
+    def __init__(self, plan: TrainingPlan, scenario: Optional[Scenario] = None,
+                 clock: Callable[[], float] = time.perf_counter, throttle: float = 0.1) -> None:
+        if plan.seed is None:
+            raise ValueError("a session needs a seeded plan: its steps replay the core's shuffles")
+        self.plan = plan
+        self.network: Network = plan.network
+        self.scenario = scenario
+        self.clock = clock
+        self.throttle = throttle
+        self.state = READY
+        self.results: list[EpochResult] = []
+        self.n_classes = max(CLASSES, int(np.max(plan.test.labels, initial=0)) + 1)
+        self.breakpoints: set[int] = set()
+        """Epochs (from 0) after which the run pauses."""
+        if scenario is not None:
+            titles = [f"epoch {e}" for e in range(plan.epochs)]
+            self.breakpoints = {i for ref in scenario.breakpoints for i in match_steps(ref, titles)}
+        self.conditions = list(scenario.conditions) if scenario is not None else []
+        self.n = len(plan.training)
+        self.batches = math.ceil(self.n / plan.mini_batch_size)
+        self.examples_done = 0
+        self.batch = 0
+        self.epoch = 0
+        self.cost: Optional[float] = None
+        self.last_batch: Optional[BatchDone] = None
+        self._events = None
+        self._elapsed = 0.0
+        self._run_started: Optional[float] = None
+        self._pause_requested = False
+        self._stop_requested = False
+        # One thread pulls events at a time; ``_net_lock`` is held while the network changes.
+        self._run_lock = threading.Lock()
+        self._net_lock = threading.Lock()
+        # The core's generator keeps numpy's error state (a context variable) set across its
+        # yields, so it must always be resumed in one context, whichever thread resumes it.
+        self._context = contextvars.Context()
+        # The core shuffles each epoch with ``default_rng(seed).permutation(n)``; this copy of
+        # that stream says which examples the next mini-batch holds, for :meth:`step`'s trace.
+        self._shuffles = np.random.default_rng(plan.seed)
+        self._orders: list[np.ndarray] = []
+        self._snapshots: dict[int, Network] = {}
+
+    # -- settings ---------------------------------------------------------------------
+
+    @property
+    def settings(self) -> dict:
+        return self.plan.settings
+
+    @property
+    def matches_book(self) -> bool:
+        """The book's network, mini-batch size, eta and data: its curve is comparable."""
+        return matches_book(self.plan.settings)
+
+    @property
+    def chance(self) -> float:
+        """The accuracy of guessing: one in ``n_classes``."""
+        return 1.0 / self.n_classes
+
+    @property
+    def is_over(self) -> bool:
+        return self.state in (FINISHED, STOPPED, DIVERGED)
+
+    def toggle_breakpoint(self, epoch: Optional[int] = None) -> bool:
+        """Pause after ``epoch`` (by default the one in progress); True if now set."""
+        epoch = min(self.epoch, self.plan.epochs - 1) if epoch is None else int(epoch)
+        if epoch in self.breakpoints:
+            self.breakpoints.discard(epoch)
+            return False
+        self.breakpoints.add(epoch)
+        return True
+
+    # -- control from another thread ------------------------------------------------------
+
+    def request_pause(self) -> None:
+        """Pause after the mini-batch being computed (any thread)."""
+        self._pause_requested = True
+
+    def request_stop(self) -> None:
+        """Stop after the mini-batch being computed (any thread); the network is kept.
+        A session that is not running stops at once."""
+        self._stop_requested = True
+        if self._run_lock.acquire(blocking=False):
+            try:
+                if not self.is_over:
+                    self._end(STOPPED)
+            finally:
+                self._run_lock.release()
+
+    # -- running ------------------------------------------------------------------------
+
+    def progress(self) -> Progress:
+        elapsed = self._elapsed
+        if self._run_started is not None:
+            elapsed += self.clock() - self._run_started
+        rate = self.examples_done / elapsed if elapsed > 0 and self.examples_done else None
+        total = self.plan.epochs * self.n
+        left = (total - self.examples_done) / rate if rate else None
+        return Progress(self.state, self.epoch, self.plan.epochs, self.batch, self.batches, self.examples_done,
+                        total, elapsed, rate, left, self.cost)
+
+    def run(self, report: Callable[[Report], None], max_batches: Optional[int] = None) -> RunStopped:
+        """Train until the end, a pause or stop request, a breakpoint or condition, or
+        divergence (or ``max_batches`` mini-batches); send reports to ``report``.
+
+        Runs in the calling thread. Returns (and reports) a :class:`RunStopped`.
+        """
+        with self._run_lock:
+            if self.is_over:
+                ended = RunStopped(self.state, f"the run is over ({self.state})", self.progress())
+                report(ended)
+                return ended
+            if self._events is None:
+                self._events = self.plan.events()
+            self._pause_requested = False
+            self.state = RUNNING
+            self._run_started = self.clock()
+            try:
+                ended = self._loop(report, max_batches)
+            finally:
+                self._elapsed += self.clock() - self._run_started
+                self._run_started = None
+            ended = dataclasses.replace(ended, progress=self.progress())
+            report(ended)
+            return ended
+
+    def _loop(self, report: Callable[[Report], None], max_batches: Optional[int]) -> RunStopped:
+        clock, throttle = self.clock, self.throttle
+        last_report = clock()
+        taken = 0
+        mini_batch_size, n = self.plan.mini_batch_size, self.n
+        while True:
+            if self._stop_requested:
+                return self._end(STOPPED, "stopped; the network is kept (save it with w)")
+            if self._pause_requested:
+                self.state = PAUSED
+                return RunStopped(PAUSED, "paused", self.progress())
+            if max_batches is not None and taken >= max_batches:
+                self.state = PAUSED
+                return RunStopped(PAUSED, f"paused after {taken} mini-batch{'es' if taken != 1 else ''}",
+                                  self.progress())
+            with self._net_lock:
+                event = self._context.run(next, self._events, None)
+            if type(event) is BatchDone:
+                taken += 1
+                self.examples_done += min(mini_batch_size, n - event.index * mini_batch_size)
+                self.epoch, self.batch, self.cost = event.epoch, event.index + 1, event.cost
+                self.last_batch = event
+                now = clock()
+                if now - last_report >= throttle:
+                    last_report = now
+                    report(self.progress())
+            elif type(event) is EpochDone:
+                result = self._epoch_done(event)
+                report(result)
+                last_report = clock()
+                reason = self._reason_to_pause(result)
+                if reason and event.epoch + 1 < self.plan.epochs:
+                    self.state = PAUSED
+                    return RunStopped(PAUSED, reason, self.progress())
+            elif type(event) is Diverged:
+                step = LessonStep(len(self.results) + 1, f"diverged in epoch {event.epoch}", event.message,
+                                  "diverged", event, dict(epoch=float(event.epoch), batch=float(event.index)))
+                return self._end(DIVERGED, event.message, diverged=event, step=step)
+            else:  # the generator is exhausted
+                return self._end(FINISHED, f"finished {self.plan.epochs} epoch{'s' if self.plan.epochs != 1 else ''}")
+
+    def _end(self, state: str, reason: str = "", **extra) -> RunStopped:
+        self.state = state
+        if state == FINISHED:
+            self.epoch, self.batch = self.plan.epochs, 0
+        self.close()
+        return RunStopped(state, reason or state, self.progress(), **extra)
+
+    def close(self) -> None:
+        """Drop the core's event stream (in the context it ran in); the network is kept.
+        Call it when a paused session is discarded."""
+        if self._events is not None:
+            self._context.run(self._events.close)
+
+    def __del__(self) -> None:
+        # Otherwise the garbage collector closes the stream in whatever context it runs in.
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _epoch_done(self, event: EpochDone) -> EpochResult:
+        # The network is not changing now: this thread is the one that would change it.
+        report = class_report(self.network, self.plan.test.x, self.plan.test.labels, self.n_classes,
+                              classify=self.plan.classify, limit=MISTAKES_KEPT)
+        self._keep_snapshot(event.epoch)
+        title = f"epoch {event.epoch}"
+        # Narration numbers an epoch's step by the epoch, as ``nnsim run`` does; on screen it is
+        # step epoch + 1, after "before training".
+        narration = (narration_for(self.scenario, event.epoch, title, event.log_line()) if self.scenario
+                     else event.log_line())
+        values = dict(epoch=float(event.epoch), correct=float(event.correct), total=float(event.total),
+                      accuracy=float(event.accuracy), mean_cost=float(event.mean_cost), seconds=float(event.seconds))
+        step = LessonStep(len(self.results) + 1, title, narration, "epoch", event, values)
+        self.epoch, self.batch = event.epoch + 1, 0
+        result = EpochResult(event, report, step, self.network.weights[0].copy(),
+                             event.accuracy is not None and event.accuracy < CHANCE_FACTOR * self.chance,
+                             self.progress())
+        self.results.append(result)
+        return result
+
+    def _reason_to_pause(self, result: EpochResult) -> Optional[str]:
+        if result.event.epoch in self.breakpoints:
+            return f"breakpoint after epoch {result.event.epoch}"
+        for condition in self.conditions:
+            hit = condition_hit(condition, result.step)
+            if hit:
+                return hit
+        return None
+
+    # -- one mini-batch, as a trace ------------------------------------------------------------
+
+    def next_batch(self) -> tuple[int, int, np.ndarray]:
+        """``(epoch, index, examples)`` of the mini-batch the core will take next."""
+        epoch, index = self.epoch, self.batch
+        if index >= self.batches:
+            epoch, index = epoch + 1, 0
+        while len(self._orders) <= epoch:
+            self._orders.append(self._shuffles.permutation(self.n))
+        size = self.plan.mini_batch_size
+        return epoch, index, self._orders[epoch][index * size:(index + 1) * size]
+
+    def step(self, report: Callable[[Report], None]) -> Optional[StepResult]:
+        """Take one mini-batch (and the end of an epoch, if it is the epoch's last) and
+        report it as a :class:`StepResult` with its backprop trace. Returns None
+        when the run is over instead."""
+        with self._run_lock:
+            if self.is_over or self._events is not None and self.epoch >= self.plan.epochs:
+                return None
+            epoch, index, batch = self.next_batch()
+            before = self.network.copy()
+        self.run(report, max_batches=1)
+        if (self.epoch, self.batch) != (epoch, index + 1):
+            return None  # diverged, or paused at the end of the epoch before the mini-batch
+        x = self.plan.training.x[batch].T
+        y = self.plan.training.y[batch].T
+        trace = trace_backprop(before, x, y, eta=self.plan.eta)
+        with self._net_lock:
+            after = [(w.copy(), b.copy()) for w, b in zip(self.network.weights, self.network.biases)]
+        updates = [s for s in trace.steps if s.phase == "update"]
+        matches = all(
+            np.allclose(s.arrays["w_after"], after[s.layer - 2][0], rtol=1e-4, atol=1e-5)
+            and np.allclose(s.arrays["b_after"], after[s.layer - 2][1], rtol=1e-4, atol=1e-5)
+            for s in updates)
+        result = StepResult(self.last_batch, batch, trace, matches, self.progress())
+        report(result)
+        return result
+
+    # -- looking inside ---------------------------------------------------------------------
+
+    def _keep_snapshot(self, epoch: int) -> None:
+        self._snapshots[epoch] = self.network.copy()
+        size = self.network.parameter_count * self.network.dtype.itemsize
+        while len(self._snapshots) > 1 and size * len(self._snapshots) > SNAPSHOT_BUDGET:
+            del self._snapshots[min(self._snapshots)]
+
+    def network_after(self, epoch: int) -> Optional[Network]:
+        """A copy of the network as it was after ``epoch`` (None if no longer kept)."""
+        net = self._snapshots.get(epoch)
+        return net.copy() if net is not None else None
+
+    def trace_test_example(self, index: int, epoch: Optional[int] = None) -> Trace:
+        """One test example's forward and backward pass (no update), through the
+        network after ``epoch`` (the last finished epoch by default)."""
+        if epoch is None:
+            if not self.results:
+                raise NnsimError("no epoch has finished yet: nothing to trace")
+            epoch = self.results[-1].event.epoch
+        net = self.network_after(epoch)
+        if net is None:
+            raise NnsimError(f"the network after epoch {epoch} is no longer kept (memory budget); "
+                             f"open a mistake of a later epoch")
+        test = self.plan.test
+        x = test.x[index].reshape(-1, 1)
+        if net.sizes[-1] == test.y.shape[1]:
+            y = test.y[index].reshape(-1, 1)
+        else:  # four binary outputs: the digit's bits
+            y = binary_targets(test.labels[index:index + 1]).T
+        return trace_backprop(net, x, y)
+
+    def snapshot(self) -> Network:
+        """A copy of the network now (safe while training runs in another thread)."""
+        with self._net_lock:
+            return self.network.copy()
+
+    def save(self, path) -> Network:
+        """Save the network now as ``.npz`` (atomically); returns the copy saved."""
+        net = self.snapshot()
+        try:
+            net.save(path)
+        except OSError as error:
+            raise NnsimError(f"cannot save the model to {path}: {error.strerror or error}") from None
+        return net
+
+    # -- new runs ---------------------------------------------------------------------------
+
+    def restarted(self, seed: int) -> "TrainingSession":
+        """A fresh session with the same data and settings, the network initialised
+        and the data shuffled with ``seed``. This one must not be running."""
+        plan = dataclasses.replace(self.plan, network=Network(self.network.sizes, seed=seed, dtype=self.network.dtype),
+                                   seed=seed, settings=dict(self.plan.settings, seed=seed))
+        return TrainingSession(plan, self.scenario, self.clock, self.throttle)
+
+
+# -- plans -------------------------------------------------------------------------------
+
+DATA_KEYS = ("dataset", "validation_size", "training_size", "test_size", "outputs")
+
+
+def replan(plan: TrainingPlan, old: Scenario, new: Scenario) -> Optional[TrainingPlan]:
+    """The plan for ``new`` reusing ``plan``'s data when ``new`` trains on the same data
+    (only the network or the learning settings changed); None if data must be reloaded."""
+    a, b = old.train, new.train
+    if any(getattr(a, k) != getattr(b, k) for k in DATA_KEYS):
+        return None
+    if (a.training_size or a.test_size) and a.seed != b.seed:
+        return None  # the subsets are drawn with the seed
+    settings = dict(plan.settings, sizes=list(new.network.sizes), epochs=b.epochs,
+                    mini_batch_size=b.mini_batch_size, eta=b.eta, seed=b.seed)
+    return dataclasses.replace(plan, network=lesson_network(new), epochs=b.epochs, mini_batch_size=b.mini_batch_size,
+                               eta=b.eta, seed=b.seed, settings=settings)
+
+
+def load_plan(scenario: Scenario, data_dir=None) -> TrainingPlan:
+    """The lesson's plan (loads its data: MNIST takes a second or two)."""
+    return plan_training(scenario, data_dir=data_dir)
+
+
+EDITABLE = ("network.sizes", "network.seed", "train.epochs", "train.mini_batch_size", "train.eta", "train.seed",
+            "train.dataset")
+
+
+def train_scenario(sizes=(784, 30, 10), epochs: int = 30, mini_batch_size: int = 10, eta: float = 3.0,
+                   seed: int = 0, dataset: str = "mnist", validation_size: Optional[int] = None) -> Scenario:
+    """A train lesson made from ``nnsim train``'s options (validated like a file):
+    every setting editable, one ``seed`` for the initial weights and the shuffles."""
+    sizes = [int(n) for n in sizes]
+    train = {"dataset": dataset, "epochs": epochs, "mini_batch_size": mini_batch_size, "eta": eta, "seed": seed}
+    if validation_size is not None:
+        train["validation_size"] = validation_size
+    raw = {
+        "title": f"Training {sizes} on {DATASET_TITLES.get(dataset, dataset)}",
+        "description": ("Mini-batch stochastic gradient descent, as in the chapter: each epoch shuffles the "
+                        "training data, takes one gradient step per mini-batch and then counts the test "
+                        "images the network reads correctly."),
+        "kind": "train",
+        "network": {"sizes": sizes, "seed": seed},
+        "train": train,
+        "controls": {"editable": list(EDITABLE)},
+    }
+    return parse_scenario(raw, "nnsim train", "train")
+
+
+def first_step(scenario: Scenario) -> LessonStep:
+    """Step 0 of a training screen: the untrained network, before the first epoch."""
+    spec = scenario.train
+    # Index -1: a rule for step 0 means epoch 0, as in ``nnsim run``.
+    text = narration_for(scenario, -1, "before training", scenario.description.strip())
+    values = dict(epochs=float(spec.epochs), mini_batch_size=float(spec.mini_batch_size), eta=float(spec.eta),
+                  seed=float(spec.seed))
+    return LessonStep(0, "before training", text, "settings", spec, values)
