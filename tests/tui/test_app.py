@@ -150,3 +150,27 @@ async def test_ctrl_q_quits_from_a_lesson(app):
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+@pytest.mark.parametrize("name, widgets", [
+    ("nand", ["#diagram", "#truth-table", "#equation", "#expectations"]),
+    ("xor", ["#diagram", "#truth-table", "#equation", "#expectations"]),
+    ("half-adder", ["#diagram", "#truth-table", "#equation", "#expectations"]),
+    ("input-perceptron", ["#diagram", "#truth-table", "#equation", "#expectations"]),
+    ("sigmoid-vs-step", ["#sigma-plot", "#step-plot", "#neuron", "#nudge", "#sig-keys"]),
+    ("small-changes", ["#sigma-plot", "#step-plot", "#neuron", "#nudge", "#sig-keys"]),
+])
+async def test_every_lab_fits_80x24(name, widgets):
+    """Readable at 80×24: each panel of the lesson is on screen whole, at every step."""
+    app = NnsimApp(load_scenario(name), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        lab = app.screen
+        for _ in range(len(lab.stepper)):
+            for selector in widgets + ["#step-counter", "#narration", "#status", "Footer"]:
+                widget = lab.query_one(selector)
+                region = widget.region
+                assert region.area > 0, f"{selector} is not shown at {lab.step.title!r}"
+                assert lab.region.contains_region(region), f"{selector} is cut off at {lab.step.title!r}"
+            await pilot.press("n")
+            await pilot.pause()

@@ -42,6 +42,12 @@ def weighted_sum_lines(n: int, value_names: list[str], weight_names: list[str]) 
     return f"z = w·x + b = {symbols}", f"  = {numbers}"
 
 
+def gate_title(gate) -> str:
+    """"n1 = NAND(x1, x2)" for the chapter's gates, "g(x1, x2): w=(1, 1) b=-1" for others."""
+    kind, wires = gate_type(gate), ", ".join(gate.inputs)
+    return f"{gate.name} = {kind}({wires})" if kind.isalpha() else f"{gate.name}({wires}): {kind}"
+
+
 class GateLab(LessonScreen):
     """What the perceptron and circuit screens share: the side panel with the truth
     table and the expectations, and clicking a table row to jump to its step."""
@@ -205,7 +211,7 @@ class CircuitScreen(GateLab):
         verdict = "> 0 → {output}" if gate_step.output == 1 else "≤ 0 → {output}"
         self.query_one(EquationPanel).show(
             symbols, [numbers, "  = {z} " + verdict], values,
-            title=f"layer {gate_step.layer}: {gate.name} = {gate_type(gate)}({', '.join(gate.inputs)})")
+            title=f"layer {gate_step.layer}: {gate_title(gate)}")
         rows = self.row_steps()
         position = self.stepper.position
         current = next(k for k, (_, last) in enumerate(rows) if position <= last)

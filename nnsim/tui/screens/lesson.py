@@ -320,7 +320,8 @@ class LessonScreen(Screen):
         """This screen's bindings, the shared ones first (as declared, keys not split)."""
         out = []
         for cls in reversed(type(self).__mro__):
-            out.extend(b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding))
+            if issubclass(cls, LessonScreen):
+                out.extend(b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding))
         return out
 
     def keys_of(self, binding: Binding) -> str:
@@ -330,10 +331,13 @@ class LessonScreen(Screen):
     def key_help(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every binding of this screen, shared ones first."""
         rows: dict[str, tuple[str, str]] = {}
-        for binding in self.own_bindings():
+        app_keys = [b for b in self.app.BINDINGS if isinstance(b, Binding) and b.tooltip]
+        for binding in self.own_bindings() + app_keys:
             keys, what = rows.get(binding.action, ("", binding.tooltip or binding.description))
             keys = f"{keys} / {self.keys_of(binding)}" if keys else self.keys_of(binding)
             rows[binding.action] = (keys, what)
+        rows["command_palette"] = (self.keys_of(Binding(self.app.COMMAND_PALETTE_BINDING, "")),
+                                   "The command palette: every key's command, and every theme")
         return list(rows.values())
 
     def palette_commands(self) -> Iterable[SystemCommand]:

@@ -58,6 +58,7 @@ class CircuitDiagram(Widget):
         self.circuit = circuit
         self.wires = dict(wires)
         self.current = current
+        self.clear_cached_dimensions()  # the size may change with the content
         self.refresh(layout=True)
 
     @property

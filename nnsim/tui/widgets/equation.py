@@ -48,6 +48,7 @@ class EquationPanel(Widget):
         self.values = dict(values or {})
         if title is not None:
             self.border_title = Content(title)  # plain text, not markup
+        self.clear_cached_dimensions()  # the size may change with the content
         self.refresh(layout=True)
 
     @property

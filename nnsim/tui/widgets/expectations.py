@@ -28,6 +28,7 @@ class ExpectationList(Widget):
         """Show checked expectations (or ``error``, when checking itself failed)."""
         self.results = list(results)
         self.error = error
+        self.clear_cached_dimensions()  # the size may change with the content
         self.refresh(layout=True)
 
     @property

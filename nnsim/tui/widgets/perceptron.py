@@ -57,6 +57,7 @@ class PerceptronDiagram(Widget):
         self.output = output
         self.output_label = output_label
         self.selected = selected
+        self.clear_cached_dimensions()  # the size may change with the content
         self.refresh(layout=True)
 
     @property

@@ -33,6 +33,7 @@ class StepCounter(Widget):
     def show(self, label: str, breakpoint: bool = False) -> None:
         self.label = label
         self.breakpoint = breakpoint
+        self.clear_cached_dimensions()  # the size may change with the content
         self.refresh(layout=True)
 
     @property

@@ -72,6 +72,7 @@ class TensorView(Widget):
             self.array_name = name
         self.note = note
         self.highlight = tuple(highlight) if highlight is not None else None
+        self.clear_cached_dimensions()  # the size may change with the content
         self.refresh(layout=True)
 
     @staticmethod

@@ -68,6 +68,7 @@ class TruthTable(Widget):
         self.rows = [(tuple(i), tuple(r)) for i, r in rows]
         self.filled = len(self.rows) if filled is None else filled
         self.current = current
+        self.clear_cached_dimensions()  # the size may change with the content
         self.refresh(layout=True)
 
     def cell_text(self, row: int, column: str) -> str:
