@@ -225,3 +225,16 @@ async def test_editing_a_gate_of_a_circuit(app, tmp_path):
         assert [c[-1] for c in table_cells(table)] == ["1", "0", "0", "1"]
         assert "gate sum is now AND" in lab.status
         assert lab.query_one(ExpectationList).passed == 0
+
+
+async def test_clicking_a_truth_table_row_jumps_to_its_step(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lab = await open_from_home(pilot, "half-adder")
+        table = lab.query_one(TruthTable)
+        # The panel's border and padding come first; row 2 (input 10) is the fourth line inside.
+        await pilot.click(TruthTable, offset=(3, 1 + 3))
+        await pilot.pause()
+        assert lab.step.title == "input 10, gate sum"  # the row's last gate: its outputs are known
+        assert table.current == 2 and table.filled == 3
+        assert lab.status == "jumped to input 10"

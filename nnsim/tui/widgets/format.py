@@ -45,18 +45,19 @@ def fmt_signed(value: float, digits: int = 6) -> str:
 
 
 def fmt_fixed(value: float, width: int, decimals: int = 3) -> str:
-    """A number in a column of ``width`` characters: fixed decimals when they fit,
-    else the shortest general form that does (never wider than ``width`` unless
-    nothing fits)."""
+    """A number in a column of ``width`` characters: an exact integer as it is, else
+    fixed decimals when they fit and are within 1% of the number, else the most
+    precise general form that fits (never wider than ``width`` unless nothing fits)."""
     v = float(value)
     if not math.isfinite(v):
         return fmt(v).rjust(width)
     if v == int(v) and abs(v) < 10 ** (width - 1):
         return str(int(v)).rjust(width)
     text = f"{v:.{decimals}f}"
-    if len(text) <= width and float(text) != 0:
+    # Fixed decimals when they fit and keep the number (0.0005 must not read 0.001).
+    if len(text) <= width and abs(float(text) - v) <= 0.01 * abs(v):
         return text.rjust(width)
-    for precision in range(max(1, width - 5), 0, -1):
+    for precision in range(width, 0, -1):
         text = f"{v:.{precision}g}"
         if len(text) <= width:
             return text.rjust(width)

@@ -109,6 +109,9 @@ class TruthTable(Widget):
         return Content("\n").join(lines)
 
     def on_click(self, event: events.Click) -> None:
-        row = event.y - 1  # the header takes the first line
+        offset = event.get_content_offset(self)  # None on the border or padding
+        if offset is None:
+            return
+        row = offset.y - 1  # the header takes the first line
         if 0 <= row < len(self.rows):
             self.post_message(self.RowClicked(self, row))

@@ -1,0 +1,111 @@
+"""AccuracyChart: test accuracy after each epoch, the live run beside the book's."""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from nnsim.core.training import EpochDone
+from nnsim.tui.widgets.plot import Marker, Series, TextPlot
+
+LIVE_STYLE = "$primary"
+BOOK_STYLE = "$text-muted"
+CHANCE_STYLE = "$error"
+BEST_STYLE = "$accent"
+
+# Below this accuracy (in %) the chart shows the whole range down to 0 and the chance line.
+LOW = 50.0
+
+
+class AccuracyChart(Vertical):
+    """A line over the epochs (x) of the test accuracy in % (y), with a summary line
+    above it: the last epoch as the seed prints it (``Epoch 3: 9357 / 10000``), its
+    percentage, the best epoch so far and, when given, the book's figure for the
+    same epoch.
+
+    The book's curve is drawn beside the live one when :meth:`show` receives it
+    (runs with the book's settings); the chance level when the run is near it.
+    """
+
+    DEFAULT_CSS = """
+    AccuracyChart {
+        height: 1fr;
+        width: 1fr;
+    }
+    AccuracyChart > #accuracy-summary {
+        height: auto;
+        padding: 0 1;
+    }
+    AccuracyChart > TextPlot {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, *, id: Optional[str] = None, classes: Optional[str] = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.epochs: list[EpochDone] = []
+        self.book: Optional[list[float]] = None
+        self.chance: Optional[float] = None
+        self.total_epochs = 1
+
+    def compose(self) -> ComposeResult:
+        yield Static("no epoch yet: c starts training", id="accuracy-summary", markup=False)
+        yield TextPlot(id="accuracy-plot")
+
+    @property
+    def summary(self) -> str:
+        return str(self.query_one("#accuracy-summary", Static).content)
+
+    def show(self, epochs: Sequence[EpochDone], total_epochs: int, book: Optional[Sequence[float]] = None,
+             chance: Optional[float] = None) -> None:
+        """Draw ``epochs`` (the core's events, in order) of a run of ``total_epochs``;
+        ``book`` is the book's accuracy per epoch (fractions) to draw beside them,
+        ``chance`` the accuracy of guessing."""
+        self.epochs = [e for e in epochs if e.total]
+        self.total_epochs = max(1, total_epochs)
+        self.book = list(book) if book is not None else None
+        self.chance = chance
+        self.query_one("#accuracy-summary", Static).update(self._summary())
+        self._plot()
+
+    def _summary(self) -> str:
+        if not self.epochs:
+            return "no epoch yet: c starts training"
+        last = self.epochs[-1]
+        best = max(self.epochs, key=lambda e: (e.correct, -e.epoch))
+        text = f"{last.log_line()}  {last.accuracy:.2%}"
+        if best is not last:
+            text += f"   best {best.accuracy:.2%} (epoch {best.epoch})"
+        if self.book is not None and last.epoch < len(self.book):
+            text += f"   book {self.book[last.epoch]:.2%}"
+        return text
+
+    def _plot(self) -> None:
+        series, markers = [], []
+        x_max = float(max(self.total_epochs - 1, 1))
+        values = [100 * e.accuracy for e in self.epochs]
+        if self.book is not None:
+            book = [100 * a for a in self.book]
+            series.append(Series(list(range(len(book))), book, "the book's run", BOOK_STYLE))
+            values += book
+            x_max = max(x_max, float(len(book) - 1))
+        if self.epochs:
+            series.append(Series([e.epoch for e in self.epochs], [100 * e.accuracy for e in self.epochs],
+                                 "this run", LIVE_STYLE))
+            best = max(self.epochs, key=lambda e: (e.correct, -e.epoch))
+            markers.append(Marker(best.epoch, 100 * best.accuracy, f"best {best.accuracy:.2%}", BEST_STYLE))
+        low = not values or min(values) < LOW
+        if self.chance is not None and low:
+            chance = 100 * self.chance
+            series.append(Series([0.0, x_max], [chance, chance], f"chance {self.chance:.0%}", CHANCE_STYLE))
+        if low:
+            y_range = (0.0, 100.0)
+        else:
+            # Room below the lowest point, so the curves do not sit on the axis.
+            bottom = max(0.0, min(values) - 2.0)
+            y_range = (float(int(bottom)), 100.0)
+        self.query_one(TextPlot).plot(series, markers, x_range=(0.0, x_max), y_range=y_range,
+                                      x_label="epoch")

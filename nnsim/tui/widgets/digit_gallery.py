@@ -1,0 +1,172 @@
+"""DigitGallery: 28×28 images in a scrolling grid, each with a caption; one can be chosen.
+
+The training screen shows the test digits the network got wrong (caption: the
+true digit, the network's answer and how strongly its neuron fired) and the
+hidden neurons' incoming weights (the "feature detectors"). Each image is a
+:class:`~nnsim.tui.widgets.digit.DigitView`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from nnsim.tui.widgets.digit import DigitView
+
+CARD_WIDTH = 30  # a 28-column image and a margin
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    """One image: 784 values, a caption under it, a ``key`` the owner knows it by
+    (a test example's index, a neuron's number) and the DigitView ``mode``."""
+
+    pixels: object
+    caption: str
+    key: int
+    mode: str = "intensity"
+
+
+class DigitCard(Vertical, can_focus=True):
+    """An image with its caption; Enter or a click chooses it."""
+
+    DEFAULT_CSS = """
+    DigitCard {
+        width: 30;
+        height: 16;
+        padding: 0 1;
+    }
+    DigitCard > .caption {
+        width: 28;
+        height: 1;
+        color: $text-muted;
+    }
+    DigitCard:focus {
+        background: $boost;
+    }
+    DigitCard:focus > .caption {
+        color: $text;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self, item: GalleryItem) -> None:
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        yield DigitView(self.item.pixels, mode=self.item.mode)
+        yield Static(self.item.caption, classes="caption", markup=False)
+
+    def set_item(self, item: GalleryItem) -> None:
+        self.item = item
+        self.query_one(DigitView).show(item.pixels, item.mode)
+        self.query_one(".caption", Static).update(item.caption)
+
+    def on_click(self) -> None:
+        self.focus()
+        self.post_message(DigitGallery.Chosen(self.item))
+
+
+class DigitGallery(VerticalScroll):
+    """A grid of :class:`DigitCard` that fits as many columns as the width allows.
+    Arrow keys move between cards; Enter posts :class:`DigitGallery.Chosen`."""
+
+    DEFAULT_CSS = """
+    DigitGallery {
+        layout: grid;
+        grid-size: 3;
+        grid-gutter: 0 0;
+        grid-rows: 16;
+        height: 1fr;
+    }
+    DigitGallery > #gallery-empty {
+        column-span: 3;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter", "choose", "Open", tooltip="Open this digit's forward and backward pass"),
+        Binding("left", "move(-1)", "Previous", show=False),
+        Binding("right", "move(1)", "Next", show=False),
+        Binding("up", "move_row(-1)", "Row up", show=False),
+        Binding("down", "move_row(1)", "Row down", show=False),
+    ]
+
+    class Chosen(Message):
+        """A card was chosen (Enter or a click)."""
+
+        def __init__(self, item: GalleryItem) -> None:
+            super().__init__()
+            self.item = item
+
+    def __init__(self, empty: str = "", *, id: Optional[str] = None, classes: Optional[str] = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.empty = empty
+        self.items: list[GalleryItem] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.empty, id="gallery-empty", markup=False)
+
+    @property
+    def columns(self) -> int:
+        return max(1, self.size.width // CARD_WIDTH) if self.size.width else 3
+
+    def on_resize(self) -> None:
+        self.styles.grid_size_columns = self.columns
+        self.query_one("#gallery-empty").styles.column_span = self.columns
+
+    def show(self, items: Sequence[GalleryItem], empty: Optional[str] = None) -> None:
+        """Show ``items`` (cards are reused, so a new epoch redraws in place)."""
+        self.items = list(items)
+        if empty is not None:
+            self.empty = empty
+        note = self.query_one("#gallery-empty", Static)
+        note.update(self.empty)
+        note.display = not self.items
+        cards = list(self.query(DigitCard))
+        for card, item in zip(cards, self.items):
+            card.set_item(item)
+        for card in cards[len(self.items):]:
+            card.remove()
+        if len(self.items) > len(cards):
+            self.mount_all([DigitCard(item) for item in self.items[len(cards):]])
+
+    @property
+    def cards(self) -> list[DigitCard]:
+        return list(self.query(DigitCard))
+
+    def focus_first(self) -> None:
+        cards = self.cards
+        if cards:
+            cards[0].focus()
+
+    def _focused_index(self) -> Optional[int]:
+        cards = self.cards
+        focused = self.screen.focused
+        return cards.index(focused) if focused in cards else None
+
+    def action_move(self, delta: int) -> None:
+        cards = self.cards
+        if not cards:
+            return
+        i = self._focused_index()
+        i = 0 if i is None else max(0, min(len(cards) - 1, i + delta))
+        cards[i].focus()
+        self.scroll_to_widget(cards[i])
+
+    def action_move_row(self, delta: int) -> None:
+        self.action_move(delta * self.columns)
+
+    def action_choose(self) -> None:
+        i = self._focused_index()
+        if i is not None:
+            self.post_message(self.Chosen(self.cards[i].item))
