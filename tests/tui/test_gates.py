@@ -238,3 +238,14 @@ async def test_clicking_a_truth_table_row_jumps_to_its_step(app):
         assert lab.step.title == "input 10, gate sum"  # the row's last gate: its outputs are known
         assert table.current == 2 and table.filled == 3
         assert lab.status == "jumped to input 10"
+
+
+async def test_a_value_the_loader_refuses_is_one_line_and_changes_nothing(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lab = await open_from_home(pilot, "nand")
+        await pilot.press("e", *"1e9", "enter")
+        await pilot.pause()
+        assert lab.status.startswith("scenarios/nand.toml: [perceptron].weights: expected")
+        assert lab.scenario.perceptron == NAND
+        assert lab.query_one(ExpectationList).passed == 3

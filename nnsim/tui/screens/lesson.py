@@ -23,16 +23,30 @@ A subclass supplies the lesson's own view::
     class BackpropScreen(LessonScreen):
         CSS_PATH = LessonScreen.CSS_PATH + [Path(__file__).with_name("backprop.tcss")]
 
-        def compose_lesson(self):          # the widgets between title bar and narration
-            yield TensorView("z", id="z")
+        def compose_lesson(self):          # the widgets between title bar and status line
+            with Vertical(id="lesson-body"):   # lesson.tcss gives #lesson-body the free height
+                yield TensorView("z", id="z", classes="panel")
 
-        def show_step(self, step):         # draw the current LessonStep
+        def show_step(self, step):         # draw the current LessonStep (step.data, step.values)
             self.query_one("#z", TensorView).show(step.data.arrays["z"])
 
-and may override :meth:`lesson_steps` (how steps are built), :meth:`parameters`,
-:meth:`apply_parameters` and :meth:`show_selection` (editing), :meth:`help_text`
-(the ``?`` dialog) and :meth:`scenario_changed` (after an edit). Screen-specific keys are added with
-``BINDINGS`` on the subclass; they join the footer after the shared ones.
+and registers it in :data:`nnsim.tui.screens.SCREENS`. It may override:
+
+- :meth:`lesson_steps` (a classmethod): how the steps are built (default
+  ``build_steps``). Steps that arrive later (epochs) go in with
+  ``self.stepper.extend(steps)`` followed by :meth:`refresh_step`.
+- :meth:`parameters` and :meth:`apply_parameters`: what ``e`` edits (the default
+  ``apply_parameters`` handles numbers and lists of numbers of the scenario's
+  tables); :meth:`show_selection`: redraw after ↑/↓.
+- :meth:`help_text`: the screen's own paragraph in the ``?`` dialog.
+- :meth:`scenario_changed`: after an edit replaced the scenario and its steps.
+
+Helpers for subclasses: :meth:`say` (the status line), :meth:`check_lesson` (the
+lesson's expectations against the current steps), :attr:`step`,
+:attr:`selected_parameter`. Screen-specific keys are ``BINDINGS`` on the subclass
+(best with ``show=False`` and a ``tooltip``: the footer is full at 80 columns;
+the help dialog and the command palette list them with their tooltips). For
+presenter mode, give panels that can fold away the class ``side-panel``.
 """
 
 from __future__ import annotations
@@ -97,10 +111,6 @@ class LessonScreen(Screen):
         Binding("up", "select(-1)", "Previous parameter", show=False, tooltip="Select the previous parameter"),
         Binding("down", "select(1)", "Next parameter", show=False, tooltip="Select the next parameter"),
     ]
-
-    # The shared keys, for the command palette and the help dialog.
-    DEBUGGER_ACTIONS: ClassVar[tuple[str, ...]] = (
-        "step", "back", "continue", "restart", "toggle_breakpoint", "edit", "help", "home")
 
     def __init__(self, scenario: Scenario, steps: Optional[Sequence[LessonStep]] = None, start: int = 0,
                  *, name: Optional[str] = None, id: Optional[str] = None, classes: Optional[str] = None) -> None:

@@ -18,8 +18,9 @@ class TensorView(Widget):
     Small arrays show every number on a shaded background (blue positive, red
     negative, stronger for larger magnitudes relative to the array's largest).
     Arrays with more than ``max_rows`` rows or ``max_columns`` columns are drawn
-    as a heat map of coloured blocks (two characters per entry, no numbers),
-    folded to fit; use :class:`~nnsim.tui.widgets.digit.DigitView` for a 784-vector.
+    as a heat map of coloured blocks (two characters per entry, no numbers): a
+    long column folds into rows, a wide matrix shows its first rows and columns
+    (and says so); the minimum, maximum and mean follow. Use :class:`~nnsim.tui.widgets.digit.DigitView` for a 784-vector.
 
     A column vector (n, 1), the book's shape for z, a, δ and ∇b, is drawn as a
     column. ``highlight`` marks one entry (e.g. the neuron an equation panel
@@ -129,8 +130,12 @@ class TensorView(Widget):
             rows = [flat[k:k + width] for k in range(0, flat.size, width)]
         else:
             rows = [a[i, :width] for i in range(a.shape[0])]
-        for row in rows[: self.max_rows * 2]:
+        shown_rows = rows[: self.max_rows * 2]
+        for row in shown_rows:
             lines.append(Content.assemble(*[("██", signed_colour(v, scale)) for v in row]))
+        if flat is None and (a.shape[1] > width or len(rows) > len(shown_rows)):
+            lines.append(Content.styled(f"showing rows 1–{len(shown_rows)} and columns 1–{min(width, a.shape[1])}",
+                                        "$text-muted"))
         if finite.size:
             lines.append(Content.styled(
                 f"min {finite.min():.3g}  max {finite.max():.3g}  mean {finite.mean():.3g}", "$text-muted"))
