@@ -104,19 +104,22 @@ def list_command(args) -> int:
 
 def run_command(args) -> int:
     from nnsim.lessons.expect import check_expectations
-    from nnsim.lessons.play import build_steps, train_steps
+    from nnsim.lessons.play import build_steps, plan_training, train_steps
     from nnsim.lessons.scenario import load_scenario
 
     scenario = load_scenario(args.lesson).variant(args.quick)
     emit = _JsonOut() if args.json else _TextOut(scenario)
-    emit.start(scenario)
+    # Data problems stop the lesson before anything is printed.
     if scenario.kind == "train":
+        plan = plan_training(scenario, data_dir=args.data_dir)
+        emit.start(scenario)
         steps = []
-        for step in train_steps(scenario, data_dir=args.data_dir):
+        for step in train_steps(scenario, plan=plan):
             steps.append(step)
             emit.step(step, None)
     else:
         steps = build_steps(scenario, data_dir=args.data_dir)
+        emit.start(scenario)
         for step in steps:
             emit.step(step, len(steps))
     results = check_expectations(scenario, steps=steps, data_dir=args.data_dir)

@@ -492,7 +492,14 @@ def plan_training(scenario: Scenario, quick: bool = False, data_dir=None) -> Tra
     if validation is None and spec.dataset == "sample":
         validation = 0
     table = "[quick]" if scenario.is_quick and "dataset" in scenario.raw.get("quick", {}) else "[train]"
-    splits = _load(spec.dataset, data_dir, validation_size=validation, where=f"{scenario.label}: {table}.dataset")
+    try:
+        splits = _load(spec.dataset, data_dir, validation_size=validation,
+                       where=f"{scenario.label}: {table}.dataset")
+    except NnsimError as error:
+        if scenario.quick is None or scenario.is_quick:
+            raise
+        raise NnsimError(f"{error} (or play this lesson's quick variant on the offline sample: "
+                         f"nnsim run --quick {scenario.name})") from None
     test = splits.test if splits.test is not None and len(splits.test) else splits.validation
     if test is None or not len(test):
         raise NnsimError(f"{scenario.label}: {spec.dataset} has no test examples to measure accuracy on")

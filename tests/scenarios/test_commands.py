@@ -151,3 +151,11 @@ def test_json_lines_are_strict_json_even_with_nan():
     line = json.dumps(_strict({"values": {"z": float("nan"), "a": 1.5}, "arrays": [[float("inf"), 2.0]]}),
                       allow_nan=False)
     assert json.loads(line) == {"values": {"z": None, "a": 1.5}, "arrays": [[None, 2.0]]}
+
+
+def test_a_full_run_without_mnist_points_to_the_quick_variant(tmp_path):
+    code, out, err = nnsim("run", "chapter-run", "--data-dir", str(tmp_path))  # local files only: no network
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("nnsim: error: scenarios/chapter-run.toml: [train].dataset: ")
+    assert err.rstrip().endswith("(or play this lesson's quick variant on the offline sample: "
+                                 "nnsim run --quick chapter-run)")

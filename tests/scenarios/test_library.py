@@ -104,7 +104,6 @@ def test_nnsim_check_passes_on_every_lesson_that_needs_no_data(capsys):
 
 def test_nnsim_check_quick_passes_on_the_whole_library(capsys):
     """What CI runs: every lesson, the training ones on the offline sample of real digits."""
-    pytest.importorskip("nnsim.data", reason="the data layer (issue #3) provides the offline sample")
     code = main(["check", "--quick"])
     out, err = capsys.readouterr()
     assert code == 0, out + err
