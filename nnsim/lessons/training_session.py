@@ -22,7 +22,6 @@ the tests call it directly.
 from __future__ import annotations
 
 import contextvars
-import copy
 import dataclasses
 import math
 import threading
@@ -533,29 +532,3 @@ def first_step(scenario: Scenario) -> LessonStep:
     values = dict(epochs=float(spec.epochs), mini_batch_size=float(spec.mini_batch_size), eta=float(spec.eta),
                   seed=float(spec.seed))
     return LessonStep(0, "before training", text, "settings", spec, values)
-
-
-def with_settings(scenario: Scenario, changes: dict) -> Scenario:
-    """``scenario`` with some settings changed (key paths as in [controls]: "train.eta",
-    "network.sizes" …), validated like the file; a locked key raises NnsimError.
-
-    For a lesson's quick variant the [train] changes go to its [quick] table, so the
-    variant stays quick (``Scenario.with_changes`` would return the full lesson).
-    """
-    if not scenario.is_quick:
-        return scenario.with_changes(changes)
-    raw = copy.deepcopy(dict(scenario.raw))
-    for key, value in changes.items():
-        if not scenario.controls.can_edit(key):
-            raise NnsimError(f"{scenario.label}: {key} is locked in this lesson")
-        table, _, name = key.partition(".")
-        raw.setdefault("quick" if table == "train" else table, {})[name] = value
-    return parse_scenario(raw, scenario.path, scenario.name).variant(True)
-
-
-CLASS_NAMES = {
-    # Fashion-MNIST's labels, from its authors' README (zalandoresearch/fashion-mnist).
-    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                      "Ankle boot"),
-}
-"""Names of the classes where they are not simply the digits 0 to 9."""
