@@ -386,6 +386,14 @@ def direction(step: TraceStep) -> str:
     return ""
 
 
+def target_label(y) -> Optional[int]:
+    """The digit a one-hot target of 10 outputs stands for; None for any other target."""
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if y.size != 10 or np.count_nonzero(y == 1) != 1 or np.count_nonzero(y) != 1:
+        return None
+    return int(np.flatnonzero(y == 1)[0])
+
+
 def narration(step: TraceStep) -> str:
     """A default sentence for a step: what the phase does, then the core's equation."""
     return f"{PHASE_SENTENCES[step.phase]} {step.equation}"
