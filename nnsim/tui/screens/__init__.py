@@ -16,6 +16,7 @@ SCREENS: dict[str, str] = {
     "perceptron": "nnsim.tui.screens.gates:PerceptronScreen",
     "circuit": "nnsim.tui.screens.gates:CircuitScreen",
     "sigmoid": "nnsim.tui.screens.sigmoid:SigmoidScreen",
+    "train": "nnsim.tui.screens.train:TrainScreen",
 }
 
 # What each kind's screen will be, for the notice when it is not there yet.

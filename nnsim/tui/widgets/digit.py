@@ -62,7 +62,13 @@ class DigitView(Widget):
         scale = float(np.max(np.abs(finite))) if finite.size else 0.0
         lines = []
         for r in range(0, SIDE, 2):
-            parts = [("▀", f"{self._colour(img[r, c], scale)} on {self._colour(img[r + 1, c], scale)}")
+            parts = [("▀", f"{_visible(self._colour(img[r, c], scale))} on {self._colour(img[r + 1, c], scale)}")
                      for c in range(SIDE)]
             lines.append(Content.assemble(*parts))
         return Content("\n").join(lines)
+
+
+def _visible(foreground: str) -> str:
+    """Textual reads a 0% foreground as no colour, i.e. the full foreground, which would
+    light a blank upper pixel; 1% looks the same as none."""
+    return foreground[:-3] + " 1%" if foreground.endswith(" 0%") else foreground
