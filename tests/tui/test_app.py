@@ -36,7 +36,8 @@ async def test_opening_a_lesson_at_a_step_keeps_home_underneath():
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_a_lesson_kind_without_a_screen_opens_home_with_a_notice():
+async def test_a_lesson_kind_without_a_screen_opens_home_with_a_notice(monkeypatch):
+    monkeypatch.delitem(SCREENS, "train", raising=False)  # as before the training screen landed
     app = NnsimApp(load_scenario("chapter-run"), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 
 from nnsim.lessons import Scenario, Stepper
 from nnsim.tui.widgets.format import fmt
+from nnsim.tui.widgets.shading import MUTED
 
 CSS = Path(__file__).with_name("dialogs.tcss")
 
@@ -47,7 +48,7 @@ class EditDialog(ModalScreen[Optional[dict]]):
                                 valid_empty=False)
                     yield Label("" if p.editable else "locked", classes="edit-note")
             yield Static("", id="edit-error")
-            yield Static(Content.styled("Enter applies · Tab next · Escape cancels", "$text-muted"))
+            yield Static(Content.styled("Enter applies · Tab next · Escape cancels", MUTED))
 
     def on_mount(self) -> None:
         if not self.app.cursor_blink:
@@ -122,7 +123,7 @@ class HelpDialog(ModalScreen[None]):
         if s.expects:
             parts += [Content(""), Content.styled("Expectations", "bold $text-accent")]
             parts += [Content(f"  {e.description or e.type}") for e in s.expects]
-        parts += [Content(""), Content.styled(f"Lesson file: {s.label}", "$text-muted")]
+        parts += [Content(""), Content.styled(f"Lesson file: {s.label}", MUTED)]
         return Content("\n").join(parts)
 
     def action_close(self) -> None:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from nnsim.errors import NnsimError
 from nnsim.tui.screens import KIND_NAMES, has_screen
+from nnsim.tui.widgets.shading import MUTED
 
 TAGLINE = "Neural Networks and Deep Learning, chapter 1, step by step"
 
@@ -44,7 +45,7 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home-bar"):
-            yield Static(Content.assemble(("nnsim", "bold"), "  ", (TAGLINE, "$text-muted")), id="home-title")
+            yield Static(Content.assemble(("nnsim", "bold"), "  ", (TAGLINE, MUTED)), id="home-title")
         with Horizontal(id="home-body"):
             lessons = OptionList(id="lessons")
             lessons.border_title = "lessons"
@@ -81,7 +82,7 @@ class HomeScreen(Screen):
                 options.append(Option(Content.styled(section, "bold"), id=f"section:{s.section_id}", disabled=True))
             self.scenarios[s.name] = s
             # Lessons whose screen is still to come are dimmed; the panel on the right says why.
-            style = "" if has_screen(s.kind) else "$text-muted"
+            style = "" if has_screen(s.kind) else MUTED
             options.append(Option(Content.styled(f"  {s.title}", style), id=s.name))
         lessons = self.query_one("#lessons", OptionList)
         lessons.clear_options()
@@ -92,7 +93,7 @@ class HomeScreen(Screen):
 
     def say(self, message: str, severity: str = "information") -> None:
         self.message = message
-        style = {"error": "bold $text-error", "warning": "$text-warning"}.get(severity, "$text-muted")
+        style = {"error": "bold $text-error", "warning": "$text-warning"}.get(severity, MUTED)
         self.query_one("#home-status", Static).update(Content.styled(message, style))
 
     def describe(self, scenario) -> Content:
@@ -104,7 +105,7 @@ class HomeScreen(Screen):
                 f"play it now in a terminal with: nnsim run {scenario.name}", "$text-warning")
         return Content("\n").join([
             Content.styled(scenario.title, "bold"),
-            Content.styled(f"{scenario.section} · {scenario.kind} · {scenario.name}", "$text-muted"),
+            Content.styled(f"{scenario.section} · {scenario.kind} · {scenario.name}", MUTED),
             Content(""),
             Content(" ".join(scenario.description.split())),
             Content(""),

@@ -34,6 +34,7 @@ from nnsim.tui.screens.lesson import LessonScreen, Parameter
 from nnsim.tui.widgets.equation import EquationPanel
 from nnsim.tui.widgets.format import fmt, fmt_signed
 from nnsim.tui.widgets.plot import Marker, Series, TextPlot
+from nnsim.tui.widgets.shading import MUTED
 
 DEFAULT_SCALES = (1.0, 2.0, 5.0, 10.0, 100.0)
 NUDGE_SIZES = (0.01, 0.1, 0.5, 2.0)
@@ -42,7 +43,7 @@ Z_RANGE = 6.0
 
 SIGMA_STYLE = "$primary"
 STEP_STYLE = "$success"
-FAINT_STYLE = "$text-muted"
+FAINT_STYLE = MUTED
 NOW_STYLE = "$accent"
 AFTER_STYLE = "$secondary"
 
@@ -270,7 +271,7 @@ class SigmoidScreen(LessonScreen):
             panel.border_title = "nudge"
             panel.update(Content.styled(
                 f"No nudge: ↑/↓ choose a weight or the bias, + or - change it by Δ = {fmt(self.nudge_size)}",
-                "$text-muted"))
+                MUTED))
             return
         symbol = "Δb" if r.param == "b" else f"Δ{r.param}"
         partial = "σ′(z)" if r.param == "b" else f"σ′(z)·x{r.param[1:]}"

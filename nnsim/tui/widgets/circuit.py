@@ -11,10 +11,11 @@ from nnsim.core.circuit import Circuit, Gate
 from nnsim.core.perceptron import AND, NAND, NOT, OR
 from nnsim.tui.widgets.canvas import Canvas
 from nnsim.tui.widgets.format import fmt
+from nnsim.tui.widgets.shading import MUTED
 
 _GATE_TYPES = ((NAND, "NAND"), (AND, "AND"), (OR, "OR"), (NOT, "NOT"))
 CURRENT_STYLE = "bold $accent"
-PENDING_STYLE = "$text-muted"
+PENDING_STYLE = MUTED
 VALUE_STYLE = "bold $text-accent"
 
 
@@ -92,7 +93,7 @@ class CircuitDiagram(Widget):
         canvas = Canvas(sum(widths) + gap * (len(columns) - 1), height)
         x = 0
         for (title, items), width in zip(columns, widths):
-            canvas.write(0, x, title, "bold $text-muted")
+            canvas.write(0, x, title, f"bold {MUTED}")
             if title in ("inputs", "outputs"):
                 for k, wire in enumerate(items):
                     label = f"{wire} = {self._value(wire)}"

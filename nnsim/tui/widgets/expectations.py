@@ -7,6 +7,8 @@ from typing import Optional, Sequence
 from textual.content import Content
 from textual.widget import Widget
 
+from nnsim.tui.widgets.shading import MUTED
+
 
 class ExpectationList(Widget):
     """One line per :class:`~nnsim.lessons.ExpectResult`: ✓ or ✗, the description,
@@ -47,9 +49,9 @@ class ExpectationList(Widget):
         if self.error:
             return Content.styled(self.error, "$error")
         if not self.results:
-            return Content.styled("This lesson states no expectations.", "$text-muted")
+            return Content.styled("This lesson states no expectations.", MUTED)
         lines = []
         for r in self.results:
             mark = Content.styled("✓ ", "bold $success") if r.passed else Content.styled("✗ ", "bold $error")
-            lines.append(mark + Content(r.description) + Content.styled(f" — {r.detail}", "$text-muted"))
+            lines.append(mark + Content(r.description) + Content.styled(f" — {r.detail}", MUTED))
         return Content("\n").join(lines)

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from nnsim.tui.widgets.format import fmt
+from nnsim.tui.widgets.shading import MUTED
 
 # A braille character is a 2×4 grid of dots; bit for the dot at (column, row).
 _DOT = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
@@ -143,7 +144,7 @@ class TextPlot(Widget):
         for r in range(rows):
             label = fmt(label_rows[r], 3).rjust(y_labels_width)[:y_labels_width] if r in label_rows else " " * y_labels_width
             axis = "┤" if r in label_rows else "│"
-            line = Content.styled(label + axis, "$text-muted")
+            line = Content.styled(label + axis, MUTED)
             line += Content.assemble(*[(ch, st) for ch, st in glyphs[r]])
             lines.append(line)
         left, right, middle = fmt(x0, 3), fmt(x1, 3), fmt((x0 + x1) / 2, 3)
@@ -158,5 +159,5 @@ class TextPlot(Widget):
             start = max(len(left) + 1, (cols // 2 + len(middle) // 2) + 2)
             if start + len(label) < cols - len(right):
                 under = under[:start] + label + under[start + len(label):]
-        lines.append(Content.styled(" " * y_labels_width + "└" + under[: cols], "$text-muted"))
+        lines.append(Content.styled(" " * y_labels_width + "└" + under[: cols], MUTED))
         return Content("\n").join(lines[:height])

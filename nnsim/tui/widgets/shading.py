@@ -12,6 +12,10 @@ import math
 # The strongest shade behind text: stronger would make numbers hard to read.
 TEXT_SHADE_MAX = 55
 
+# Secondary text in a Content span. Not "$text-muted": in Textual 8.2.8 that variable is
+# "auto 60%", and inside Content spans the alpha is lost, so it renders at full contrast.
+MUTED = "$foreground 60%"
+
 
 def signed_shade(value: float, scale: float, strongest: int = TEXT_SHADE_MAX) -> str:
     """A background for ``value`` among values up to ``scale`` in size: positive in

@@ -7,7 +7,9 @@ from typing import Optional
 from textual.content import Content
 from textual.widget import Widget
 
-_STYLES = {"information": "$text-muted", "success": "$text-success", "warning": "$text-warning",
+from nnsim.tui.widgets.shading import MUTED
+
+_STYLES = {"information": MUTED, "success": "$text-success", "warning": "$text-warning",
            "error": "bold $text-error"}
 
 

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from nnsim.tui.widgets.format import fmt_fixed
-from nnsim.tui.widgets.shading import signed_colour, signed_shade
+from nnsim.tui.widgets.shading import MUTED, signed_colour, signed_shade
 
 
 class TensorView(Widget):
@@ -96,7 +96,7 @@ class TensorView(Widget):
         if self._array is None:
             return head
         shape = f"  ({self.shape_text()})" + (f"  {self.note}" if self.note else "")
-        lines = [head + Content.styled(shape, "$text-muted")]
+        lines = [head + Content.styled(shape, MUTED)]
         a = self._array
         if a.shape[0] <= self.max_rows and a.shape[1] <= self.max_columns:
             lines.extend(self._number_lines(a))
@@ -135,8 +135,8 @@ class TensorView(Widget):
             lines.append(Content.assemble(*[("██", signed_colour(v, scale)) for v in row]))
         if flat is None and (a.shape[1] > width or len(rows) > len(shown_rows)):
             lines.append(Content.styled(f"showing rows 1–{len(shown_rows)} and columns 1–{min(width, a.shape[1])}",
-                                        "$text-muted"))
+                                        MUTED))
         if finite.size:
             lines.append(Content.styled(
-                f"min {finite.min():.3g}  max {finite.max():.3g}  mean {finite.mean():.3g}", "$text-muted"))
+                f"min {finite.min():.3g}  max {finite.max():.3g}  mean {finite.mean():.3g}", MUTED))
         return lines
