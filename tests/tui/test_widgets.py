@@ -103,3 +103,14 @@ async def test_equation_panel_and_truth_table_text():
         await pilot.pause()
         assert panel.text == "z = -1\n  = (-2)·1 + 1"
         assert table.render().plain.splitlines() == [" x1 │ out ", "  0 │   1 ", "  1 │   · "]
+
+
+def test_shades_never_ask_for_a_0_percent_colour():
+    """Textual 8.2.8 reads "$colour 0%" as the full colour: a blank pixel or a zero weight
+    would light up."""
+    from nnsim.tui.widgets.shading import intensity_shade, signed_colour, signed_shade
+
+    assert intensity_shade(0.0) == "$foreground 1%" and intensity_shade(1.0) == "$foreground 100%"
+    assert signed_colour(0.0, 1.0) == "$foreground 1%" and signed_colour(0.5, 0.0) == "$foreground 1%"
+    assert signed_colour(-1.0, 2.0) == "$error 50%" and signed_colour(3.0, 2.0) == "$primary 100%"
+    assert signed_shade(0.0, 1.0) == "" and signed_shade(0.001, 1.0) == "on $primary 4%"

@@ -35,7 +35,8 @@ def intensity_shade(value: float, lo: float = 0.0, hi: float = 1.0) -> str:
     if not math.isfinite(value):
         return "$error"
     t = 0.0 if hi <= lo else min(1.0, max(0.0, (value - lo) / (hi - lo)))
-    return f"$foreground {round(100 * t)}%"
+    # Never 0%: Textual reads a 0% colour as the full colour; 1% looks like none.
+    return f"$foreground {max(1, round(100 * t))}%"
 
 
 def signed_colour(value: float, scale: float) -> str:
@@ -44,6 +45,6 @@ def signed_colour(value: float, scale: float) -> str:
     if not math.isfinite(value):
         return "$error"
     if scale <= 0 or value == 0:
-        return "$foreground 0%"
+        return "$foreground 1%"  # not 0%: Textual reads that as the full colour
     pct = max(6, round(100 * min(1.0, abs(value) / scale)))
     return f"$primary {pct}%" if value > 0 else f"$error {pct}%"
