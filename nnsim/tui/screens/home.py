@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
 
 from textual.app import ComposeResult
 from textual.binding import Binding
