@@ -175,3 +175,14 @@ async def test_every_lab_fits_80x24(name, widgets):
                 assert lab.region.contains_region(region), f"{selector} is cut off at {lab.step.title!r}"
             await pilot.press("n")
             await pilot.pause()
+
+
+async def test_a_lesson_opened_directly_reads_the_lesson_list_only_when_home_is_shown():
+    app = NnsimApp(load_scenario("nand"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        home = app.screen_stack[-2]
+        assert isinstance(home, HomeScreen) and home.scenarios == {}
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is home and "nand" in home.scenarios

@@ -61,9 +61,14 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         if not getattr(self.app, "cursor_blink", True):
             self.query_one("#path", Input).cursor_blink = False
-        self.load_lessons()
         if self.first_message:
             self.say(self.first_message, "warning")
+
+    def on_screen_resume(self) -> None:
+        # The lessons are read when the list is first on top: ``nnsim open LESSON`` starts with
+        # this screen underneath, and its first frame need not wait for every lesson file.
+        if not self.scenarios and self.app.screen is self:
+            self.load_lessons()
 
     def load_lessons(self) -> None:
         from nnsim.lessons import bundled_scenarios
