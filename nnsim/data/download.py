@@ -132,6 +132,8 @@ def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: b
                         break
                     if bar:
                         bar.update(done)
+            if bar:
+                bar.update(done, force=True)
         finally:
             if bar:
                 bar.close()
@@ -149,18 +151,20 @@ def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: b
 
 
 def _blocks(response, start: int):
-    """The body's raw bytes (not decoded: a mirror that labels a .gz as
-    gzip-encoded must not have it unpacked on the way, as the checksum is of the
-    archive). A broken or silent connection becomes DownloadFailed."""
-    done = start
-    stream = response.raw.stream(CHUNK, decode_content=False)
+    """The body's raw bytes as they arrive (so a stall loses nothing already
+    received), not decoded: a mirror that labels a .gz as gzip-encoded must not
+    have it unpacked on the way, as the checksum is of the archive. A broken or
+    silent connection becomes DownloadFailed."""
+    done, raw = start, response.raw
+    read1 = getattr(raw, "read1", None)  # urllib3 2; urllib3 1 only has stream()
+    stream = None if read1 else raw.stream(CHUNK, decode_content=False)
     while True:
         try:
-            block = next(stream)
-        except StopIteration:
-            return
+            block = read1(CHUNK, decode_content=False) if read1 else next(stream, b"")
         except Exception as error:  # urllib3's timeouts and short reads, socket errors
             raise DownloadFailed(f"{_short(error)} after {done:,} bytes") from None
+        if not block:
+            return
         done += len(block)
         yield block
 

@@ -126,6 +126,8 @@ def fetch(name: str, mirror: Optional[str] = None, progress: Optional[bool] = No
         if src.pickle is None or _is_disk_error(error):
             raise _unavailable(src, failures) from None
     pickle_urls = [mirrors[0] + src.pickle.name] if _chosen_mirror(src, mirror) else list(src.pickle_urls)
+    if not pickle_urls:
+        raise _unavailable(src, failures)
     try:
         return [download(src.pickle, pickle_urls, folder / src.pickle.name, timeout, progress)]
     except NnsimError as error:
