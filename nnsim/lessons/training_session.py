@@ -22,6 +22,7 @@ the tests call it directly.
 from __future__ import annotations
 
 import contextvars
+import copy
 import dataclasses
 import math
 import threading
@@ -101,8 +102,6 @@ class EpochResult:
         event: the core's :class:`EpochDone` (``log_line()`` is the seed's line).
         report: accuracy per class, confusion matrix, mistakes (on the test set).
         step: the epoch as a lesson step (title ``"epoch 3"``, the lesson's narration).
-        feature_weights: a copy of the first layer's weights, one row of 784
-            per neuron of layer 2: the "feature detectors".
         near_chance: the accuracy is no better than guessing (see :data:`CHANCE_FACTOR`).
         progress: the run's progress at the end of the epoch.
     """
@@ -110,7 +109,6 @@ class EpochResult:
     event: EpochDone
     report: ClassReport
     step: LessonStep
-    feature_weights: np.ndarray
     near_chance: bool
     progress: Progress
 
@@ -207,6 +205,7 @@ class TrainingSession:
         self._shuffles = np.random.default_rng(plan.seed)
         self._orders: list[np.ndarray] = []
         self._snapshots: dict[int, Network] = {}
+        self._initial_first_layer = self.network.weights[0].copy()
 
     # -- settings ---------------------------------------------------------------------
 
@@ -279,7 +278,8 @@ class TrainingSession:
                 return ended
             if self._events is None:
                 self._events = self.plan.events()
-            self._pause_requested = False
+            # A pause asked for before this thread got here still counts; one asked for
+            # while no run is under way is forgotten when this run ends.
             self.state = RUNNING
             self._run_started = self.clock()
             try:
@@ -287,6 +287,7 @@ class TrainingSession:
             finally:
                 self._elapsed += self.clock() - self._run_started
                 self._run_started = None
+                self._pause_requested = False
             ended = dataclasses.replace(ended, progress=self.progress())
             report(ended)
             return ended
@@ -366,7 +367,7 @@ class TrainingSession:
                       accuracy=float(event.accuracy), mean_cost=float(event.mean_cost), seconds=float(event.seconds))
         step = LessonStep(len(self.results) + 1, title, narration, "epoch", event, values)
         self.epoch, self.batch = event.epoch + 1, 0
-        result = EpochResult(event, report, step, self.network.weights[0].copy(),
+        result = EpochResult(event, report, step,
                              event.accuracy is not None and event.accuracy < CHANCE_FACTOR * self.chance,
                              self.progress())
         self.results.append(result)
@@ -431,6 +432,16 @@ class TrainingSession:
         """A copy of the network as it was after ``epoch`` (None if no longer kept)."""
         net = self._snapshots.get(epoch)
         return net.copy() if net is not None else None
+
+    def feature_detectors(self, epoch: int, change: bool = False) -> Optional[np.ndarray]:
+        """The first layer's weights after ``epoch``, one row of 784 per neuron of layer 2
+        (the "feature detectors"); with ``change``, what training has added to the
+        random initial weights (after - before). None if that epoch's network is no
+        longer kept."""
+        net = self._snapshots.get(epoch)
+        if net is None:
+            return None
+        return net.weights[0] - self._initial_first_layer if change else net.weights[0].copy()
 
     def trace_test_example(self, index: int, epoch: Optional[int] = None) -> Trace:
         """One test example's forward and backward pass (no update), through the
@@ -504,7 +515,8 @@ EDITABLE = ("network.sizes", "network.seed", "train.epochs", "train.mini_batch_s
 
 
 def train_scenario(sizes=(784, 30, 10), epochs: int = 30, mini_batch_size: int = 10, eta: float = 3.0,
-                   seed: int = 0, dataset: str = "mnist", validation_size: Optional[int] = None) -> Scenario:
+                   seed: int = 0, dataset: str = "mnist", validation_size: Optional[int] = None,
+                   dtype: str = "float32") -> Scenario:
     """A train lesson made from ``nnsim train``'s options (validated like a file):
     every setting editable, one ``seed`` for the initial weights and the shuffles."""
     sizes = [int(n) for n in sizes]
@@ -517,7 +529,7 @@ def train_scenario(sizes=(784, 30, 10), epochs: int = 30, mini_batch_size: int =
                         "training data, takes one gradient step per mini-batch and then counts the test "
                         "images the network reads correctly."),
         "kind": "train",
-        "network": {"sizes": sizes, "seed": seed},
+        "network": {"sizes": sizes, "seed": seed, "dtype": dtype},
         "train": train,
         "controls": {"editable": list(EDITABLE)},
     }
@@ -532,3 +544,29 @@ def first_step(scenario: Scenario) -> LessonStep:
     values = dict(epochs=float(spec.epochs), mini_batch_size=float(spec.mini_batch_size), eta=float(spec.eta),
                   seed=float(spec.seed))
     return LessonStep(0, "before training", text, "settings", spec, values)
+
+
+def with_settings(scenario: Scenario, changes: dict) -> Scenario:
+    """``scenario`` with some settings changed (key paths as in [controls]: "train.eta",
+    "network.sizes" …), validated like the file; a locked key raises NnsimError.
+
+    For a lesson's quick variant the [train] changes go to its [quick] table, so the
+    variant stays quick (``Scenario.with_changes`` would return the full lesson).
+    """
+    if not scenario.is_quick:
+        return scenario.with_changes(changes)
+    raw = copy.deepcopy(dict(scenario.raw))
+    for key, value in changes.items():
+        if not scenario.controls.can_edit(key):
+            raise NnsimError(f"{scenario.label}: {key} is locked in this lesson")
+        table, _, name = key.partition(".")
+        raw.setdefault("quick" if table == "train" else table, {})[name] = value
+    return parse_scenario(raw, scenario.path, scenario.name).variant(True)
+
+
+CLASS_NAMES = {
+    # Fashion-MNIST's labels, from its authors' README (zalandoresearch/fashion-mnist).
+    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                      "Ankle boot"),
+}
+"""Names of the classes where they are not simply the digits 0 to 9."""

@@ -51,8 +51,10 @@ def test_a_run_reports_the_cores_epochs_and_looks_inside_after_each():
     independent = class_report(net, s.plan.test.x, s.plan.test.labels)
     np.testing.assert_array_equal(last.report.confusion, independent.confusion)
     assert last.report.correct == last.event.correct
-    np.testing.assert_array_equal(last.feature_weights, net.weights[0])
-    assert last.feature_weights.shape == (30, 784)
+    np.testing.assert_array_equal(s.feature_detectors(1), net.weights[0])
+    initial = Network([784, 30, 10], seed=0).weights[0]
+    np.testing.assert_allclose(s.feature_detectors(1, change=True), net.weights[0] - initial)
+    assert s.feature_detectors(1).shape == (30, 784) and s.feature_detectors(7) is None
     assert last.step.title == "epoch 1" and last.step.kind == "epoch" and last.step.data == last.event
     assert not last.near_chance
     assert ended.progress.examples_done == ended.progress.examples_total == 2 * 1500

@@ -61,7 +61,7 @@ class ConfusionMatrix(Widget):
             return Content.styled(self.caption or "after the first epoch: which digits the network confuses",
                                   "$text-muted")
         n = r.n_classes
-        label_width = max(len(self.name_of(c)) for c in range(n)) + 1
+        label_width = max([len("true") + 1] + [len(self.name_of(c)) + 1 for c in range(n)])
         extra = bool(r.unclassified.sum())
         off = r.confusion.copy()
         np.fill_diagonal(off, 0)
@@ -70,7 +70,8 @@ class ConfusionMatrix(Widget):
         lines = []
         if self.caption:
             lines.append(Content.styled(self.caption, "bold"))
-        head = Content.styled("true ╲ read".ljust(label_width + 1)[:label_width + 1], muted)
+        lines.append(Content.styled(" " * (label_width + 1) + "read as", muted))
+        head = Content.styled("true".ljust(label_width + 1), muted)
         head += Content.assemble(*[(str(c).rjust(CELL), "bold") for c in range(n)])
         if extra:
             head += Content.styled("  none".rjust(CELL + 1), muted)

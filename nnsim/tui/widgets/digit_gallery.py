@@ -59,19 +59,24 @@ class DigitCard(Vertical, can_focus=True):
     def __init__(self, item: GalleryItem) -> None:
         super().__init__()
         self.item = item
+        # Kept, not queried: a new epoch updates every card, and queries cost CSS matching.
+        self.view = DigitView(item.pixels, mode=item.mode)
+        self.caption = Static(item.caption, classes="caption", markup=False)
 
     def compose(self) -> ComposeResult:
-        yield DigitView(self.item.pixels, mode=self.item.mode)
-        yield Static(self.item.caption, classes="caption", markup=False)
+        yield self.view
+        yield self.caption
 
     def set_item(self, item: GalleryItem) -> None:
         self.item = item
-        self.query_one(DigitView).show(item.pixels, item.mode)
-        self.query_one(".caption", Static).update(item.caption)
+        self.view.show(item.pixels, item.mode)
+        self.caption.update(item.caption)
 
     def on_click(self) -> None:
         self.focus()
-        self.post_message(DigitGallery.Chosen(self.item))
+        gallery = self.parent
+        if isinstance(gallery, DigitGallery):
+            gallery.post_message(DigitGallery.Chosen(gallery, self.item))
 
 
 class DigitGallery(VerticalScroll):
@@ -102,19 +107,26 @@ class DigitGallery(VerticalScroll):
     ]
 
     class Chosen(Message):
-        """A card was chosen (Enter or a click)."""
+        """A card of ``gallery`` was chosen (Enter or a click)."""
 
-        def __init__(self, item: GalleryItem) -> None:
+        def __init__(self, gallery: "DigitGallery", item: GalleryItem) -> None:
             super().__init__()
+            self.gallery = gallery
             self.item = item
+
+        @property
+        def control(self) -> "DigitGallery":
+            return self.gallery
 
     def __init__(self, empty: str = "", *, id: Optional[str] = None, classes: Optional[str] = None) -> None:
         super().__init__(id=id, classes=classes)
         self.empty = empty
         self.items: list[GalleryItem] = []
+        self.note = Static(empty, id="gallery-empty", markup=False)
+        self._cards: list[DigitCard] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(self.empty, id="gallery-empty", markup=False)
+        yield self.note
 
     @property
     def columns(self) -> int:
@@ -122,27 +134,30 @@ class DigitGallery(VerticalScroll):
 
     def on_resize(self) -> None:
         self.styles.grid_size_columns = self.columns
-        self.query_one("#gallery-empty").styles.column_span = self.columns
+        self.note.styles.column_span = self.columns
 
     def show(self, items: Sequence[GalleryItem], empty: Optional[str] = None) -> None:
         """Show ``items`` (cards are reused, so a new epoch redraws in place)."""
         self.items = list(items)
         if empty is not None:
             self.empty = empty
-        note = self.query_one("#gallery-empty", Static)
-        note.update(self.empty)
-        note.display = not self.items
-        cards = list(self.query(DigitCard))
+        self.note.update(self.empty)
+        self.note.display = not self.items
+        cards = self._cards
         for card, item in zip(cards, self.items):
             card.set_item(item)
-        for card in cards[len(self.items):]:
-            card.remove()
+        if len(cards) > len(self.items):
+            for card in cards[len(self.items):]:
+                card.remove()
+            del cards[len(self.items):]
         if len(self.items) > len(cards):
-            self.mount_all([DigitCard(item) for item in self.items[len(cards):]])
+            new = [DigitCard(item) for item in self.items[len(cards):]]
+            cards.extend(new)
+            self.mount_all(new)
 
     @property
     def cards(self) -> list[DigitCard]:
-        return list(self.query(DigitCard))
+        return list(self._cards)
 
     def focus_first(self) -> None:
         cards = self.cards
@@ -169,4 +184,4 @@ class DigitGallery(VerticalScroll):
     def action_choose(self) -> None:
         i = self._focused_index()
         if i is not None:
-            self.post_message(self.Chosen(self.cards[i].item))
+            self.post_message(self.Chosen(self, self.cards[i].item))

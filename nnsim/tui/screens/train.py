@@ -1,0 +1,873 @@
+"""The training screen (kind ``train``, and ``nnsim train``): a network learning to read
+digits, made visible while it happens.
+
+- **Settings** on the left: sizes, epochs, mini-batch size, eta, seed, dataset
+  (MNIST, Fashion-MNIST, the offline sample) and where ``w`` saves the model.
+  A lesson's [controls] decide which can change. If the dataset is not cached,
+  a dialog offers to download it (with a progress bar) or to use the sample.
+- **Live accuracy**: the test accuracy after each epoch as a chart (the book's
+  own 30 epochs beside it when the settings are the book's), the seed's log
+  lines (``Epoch 3: 9357 / 10000``), a progress bar through the epoch's
+  mini-batches, examples per second, elapsed time and an estimate of what is left.
+- **Looking inside**, after each epoch: accuracy per class and the confusion
+  matrix; the misclassified test digits with the network's answer and
+  confidence (Enter opens one's forward and backward pass in the debugger); the
+  hidden neurons' incoming weights as 28×28 images.
+
+Training runs in a thread worker (:class:`~nnsim.lessons.training_session.TrainingSession`
+does the work and throttles its reports); the worker only posts messages, and
+this screen, on Textual's thread, turns them into widget updates.
+
+The debugger's keys mean, here: ``c`` continue (start or resume training, up to
+a breakpoint, a lesson's condition or the end), ``n`` step (one mini-batch when
+looking at the latest epoch, else the next finished epoch), ``b`` back (an
+earlier epoch's look inside), ``r`` restart with a new seed, ``space`` a
+breakpoint after the epoch in progress, ``e`` edit the settings. Its own keys:
+``s`` pause or resume, ``x`` stop, ``w`` save the model, ``d`` open the last
+stepped mini-batch in the debugger, ``1``–``4`` the panels.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Static, TabbedContent, TabPane, Tabs
+from textual.worker import Worker, WorkerState
+
+from nnsim.errors import NnsimError
+from nnsim.lessons import LessonStep, Scenario
+from nnsim.lessons.book_run import book_accuracy
+from nnsim.lessons.training_session import (
+    CLASS_NAMES, DATASET_TITLES, DIVERGED, FINISHED, PAUSED, READY, RUNNING, STOPPED, EpochResult, Progress,
+    RunStopped, StepResult, TrainingSession, first_step, load_plan, replan, train_scenario, with_settings,
+)
+from nnsim.tui.app import NnsimApp
+from nnsim.tui.screens.lesson import LessonScreen
+from nnsim.tui.widgets.accuracy_chart import AccuracyChart
+from nnsim.tui.widgets.confusion_matrix import ConfusionMatrix
+from nnsim.tui.widgets.digit_gallery import DigitGallery, GalleryItem
+from nnsim.tui.widgets.step_counter import StepCounter
+
+DATASET_OPTIONS = [("MNIST", "mnist"), ("Fashion-MNIST", "fashion-mnist"), ("offline sample", "sample")]
+TABS = ("accuracy", "classes", "mistakes", "features")
+GALLERY_MISTAKES = 30
+"""Mistakes drawn in the gallery (the most confident first); the panel's title counts them all."""
+
+# Settings: (input id, the scenario's control key, label).
+FIELDS = (
+    ("sizes", "network.sizes", "sizes"),
+    ("epochs", "train.epochs", "epochs"),
+    ("mini_batch_size", "train.mini_batch_size", "mini-batch size"),
+    ("eta", "train.eta", "eta η"),
+    ("seed", "train.seed", "seed"),
+)
+
+
+class TrainingReport(Message):
+    """A report of a training session, posted from its worker thread."""
+
+    def __init__(self, session: TrainingSession, report) -> None:
+        super().__init__()
+        self.session = session
+        self.report = report
+
+
+def clock_text(seconds: Optional[float]) -> str:
+    """0:42, 1:02:03; "–" when unknown."""
+    if seconds is None or not math.isfinite(seconds):
+        return "–"
+    s = int(round(seconds))
+    h, m = divmod(s, 3600)
+    m, s = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def progress_text(p: Progress) -> str:
+    """One line: where the run is and how fast it goes (figures from the session)."""
+    if p.epoch >= p.epochs:
+        parts = [f"all {p.epochs} epochs done", f"{p.examples_done:,} examples"]
+    else:
+        parts = [f"epoch {p.epoch} of {p.epochs} (0 to {p.epochs - 1})", f"mini-batch {p.batch:,} / {p.batches:,}"]
+    if p.examples_per_second:
+        parts.append(f"{p.examples_per_second:,.0f} examples/s")
+    parts.append(f"{clock_text(p.elapsed)} elapsed")
+    if p.state in (RUNNING, PAUSED, READY) and p.seconds_left is not None:
+        parts.append(f"about {clock_text(p.seconds_left)} left")
+    return " · ".join(parts)
+
+
+class TrainScreen(LessonScreen):
+    """The training screen; see the module's docstring.
+
+    Args:
+        scenario: a train lesson (or one made by
+            :func:`~nnsim.lessons.training_session.train_scenario` for ``nnsim train``).
+        data_dir: read the dataset from this folder (``--data-dir``), no download.
+        mirror: download from this host (``--mirror``).
+        save_path: where ``w`` saves (``--save``; also saved when the run ends).
+        clock: the session's time source (tests fix the figures with a fake one).
+        throttle: least seconds between two progress reports from the worker.
+        validation_size: ``--validation-size`` (None: the lesson's, or the data's default).
+    """
+
+    CSS_PATH = LessonScreen.CSS_PATH + [Path(__file__).with_name("train.tcss")]
+
+    BINDINGS = [
+        Binding("s", "pause", "Pause", tooltip="Pause training, or resume it"),
+        Binding("x", "stop", "Stop", tooltip="Stop training; the network is kept to look inside and save"),
+        Binding("w,ctrl+s", "save", "Save", key_display="w", tooltip="Save the network as .npz (path in the settings)"),
+        Binding("d", "debug", "Debug", tooltip="Open the last stepped mini-batch's backprop pass in the debugger"),
+        Binding("v", "feature_view", "Δw/w", show=False,
+                tooltip="Feature detectors: the weights, or what training changed in them"),
+        Binding("1", "tab('accuracy')", "Accuracy", show=False, tooltip="Show the accuracy chart and log"),
+        Binding("2", "tab('classes')", "Classes", show=False, tooltip="Show accuracy per class and the confusion matrix"),
+        Binding("3", "tab('mistakes')", "Mistakes", show=False, tooltip="Show the misclassified test digits"),
+        Binding("4", "tab('features')", "Features", show=False, tooltip="Show the hidden neurons' incoming weights"),
+    ]
+
+    def __init__(self, scenario: Scenario, steps: Optional[Sequence[LessonStep]] = None, start: int = 0, *,
+                 data_dir=None, mirror: Optional[str] = None, save_path=None,
+                 clock: Callable[[], float] = time.perf_counter, throttle: float = 0.1,
+                 name: Optional[str] = None, id: Optional[str] = None, classes: Optional[str] = None) -> None:
+        super().__init__(scenario, steps=None, start=0, name=name, id=id, classes=classes)
+        self.data_dir = data_dir
+        self.mirror = mirror
+        self.save_from_command_line = save_path is not None
+        self.save_path = str(save_path) if save_path is not None else ""
+        self.clock = clock
+        self.throttle = throttle
+        self.session: Optional[TrainingSession] = None
+        self.session_scenario: Optional[Scenario] = None
+        """The scenario the session's plan was made from."""
+        self.last_step: Optional[StepResult] = None
+        self.log_lines: list[str] = []
+        """The log's lines as written (tests read them)."""
+        self.progress: Optional[Progress] = None
+        self.busy = False
+        """A training worker has been started and has not reported the end of its run."""
+        self._step_after_pause = False
+        self._pause_on_start = False
+        self._loading = False
+        self._drawn: dict[str, tuple] = {}
+        """What each gallery shows now (see :meth:`show_gallery`)."""
+        self.feature_change = False
+        """Feature detectors show the weights (False) or their change since the start (True)."""
+
+    # -- what LessonScreen asks for ---------------------------------------------------------
+
+    @classmethod
+    def lesson_steps(cls, scenario: Scenario) -> list[LessonStep]:
+        # Epochs are computed live; the list starts with the untrained network.
+        return [first_step(scenario)]
+
+    def compose_lesson(self) -> ComposeResult:
+        with Horizontal(id="lesson-body"):
+            with VerticalScroll(id="settings", classes="panel side-panel"):
+                for field, key, label in FIELDS:
+                    yield Label(label, classes="setting-label")
+                    yield Input(id=f"set-{field}", compact=True, classes="setting")
+                yield Label("dataset", classes="setting-label")
+                yield Select(DATASET_OPTIONS, id="set-dataset", allow_blank=False, compact=True, value="mnist")
+                yield Label("save to", classes="setting-label")
+                yield Input(id="set-save", compact=True, classes="setting")
+                yield Button("Start", id="start", variant="primary", compact=True)
+                yield Static("", id="data-source", markup=False)
+            with Vertical(id="train-main"):
+                with Horizontal(id="progress-row"):
+                    yield Static("ready", id="run-state", markup=False)
+                    yield ProgressBar(id="epoch-bar", show_eta=False)
+                yield Static("", id="progress-text", markup=False)
+                with TabbedContent(id="views"):
+                    with TabPane("1 accuracy", id="accuracy"):
+                        with Horizontal(id="accuracy-row"):
+                            yield AccuracyChart(id="chart")
+                            log = Log(id="epoch-log", max_lines=2000)
+                            log.border_title = "log"
+                            yield log
+                    with TabPane("2 classes", id="classes"):
+                        with VerticalScroll(id="classes-scroll"):
+                            yield ConfusionMatrix(id="confusion")
+                    with TabPane("3 mistakes", id="mistakes"):
+                        yield DigitGallery("after the first epoch: the test digits the network gets wrong",
+                                           id="mistakes-gallery")
+                    with TabPane("4 feature detectors", id="features"):
+                        yield DigitGallery("after the first epoch: each hidden neuron's 784 incoming weights "
+                                           "as an image (blue positive, red negative); v shows what "
+                                           "training changed in them", id="features-gallery")
+
+    def on_mount(self) -> None:
+        # LessonScreen's on_mount runs after this one (Textual calls each class's handler).
+        self.fill_settings(self.scenario)
+        self.query_one("#epoch-bar", ProgressBar).update(total=1, progress=0)
+        self.show_chart()
+        self.focus_tabs()
+        self.call_after_refresh(self.say, "c starts training (e edits the settings first); ? for help and keys")
+
+    def help_text(self) -> str:
+        return ("c starts or resumes training; s pauses it, x stops it; n takes one mini-batch (d then opens "
+                "its backprop pass in the debugger); r restarts with a new seed; w saves the network. "
+                "b and n also move through the finished epochs' look inside; 1-4 switch panels; in the "
+                "mistakes panel, arrows choose a digit and Enter opens its pass.")
+
+    def refresh_step(self) -> None:
+        step = self.stepper.current
+        epochs = (self.session.plan.epochs if self.session is not None else self.scenario.train.epochs)
+        done = len(self.session.results) if self.session is not None else 0
+        label = step.title if step.kind != "epoch" else f"epoch {step.data.epoch}"
+        in_progress = self.session is not None and self.session.epoch in self.session.breakpoints
+        self.query_one(StepCounter).show(f"{label} · {done} / {epochs} epochs", in_progress)
+        from nnsim.tui.widgets.narration import NarrationPanel
+
+        self.query_one(NarrationPanel).show(step.title, step.narration)
+        self.show_step(step)
+
+    def show_step(self, step: LessonStep) -> None:
+        """Show the look inside after the epoch of ``step`` (nothing before training).
+
+        The galleries are drawn only while their panel is on show (and when it comes
+        on): redrawing dozens of images after every epoch nobody is looking at would
+        take the time the interface needs to answer keys.
+        """
+        result = self.result_of(step)
+        confusion = self.query_one("#confusion", ConfusionMatrix)
+        tabs = self.query_one("#views", TabbedContent)
+        if result is None:
+            confusion.clear()
+        else:
+            confusion.show(result.report, self.class_names,
+                           caption=f"after epoch {result.event.epoch}: rows the true class, columns the "
+                                   f"network's answer")
+            wrong = result.report.wrong
+            tabs.get_tab("mistakes").label = f"3 mistakes ({wrong:,})" if wrong else "3 mistakes"
+        self.show_gallery(tabs.active)
+
+    def show_gallery(self, tab: str) -> None:
+        """Draw the mistakes or feature detectors for the current step, if not drawn yet."""
+        if tab not in ("mistakes", "features"):
+            return
+        step = self.stepper.current
+        key = (id(self.session), step.index, step.title, self.feature_change if tab == "features" else None)
+        if self._drawn.get(tab) == key:
+            return
+        self._drawn[tab] = key
+        result = self.result_of(step)
+        gallery = self.query_one(f"#{tab}-gallery", DigitGallery)
+        if result is None:
+            gallery.show([])
+        elif tab == "mistakes":
+            self.show_mistakes(result)
+        else:
+            self.show_features(result.event.epoch)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.show_gallery(event.pane.id)
+
+    def show_mistakes(self, result: EpochResult) -> None:
+        test = self.session.plan.test
+        items = []
+        for m in result.report.mistakes[:GALLERY_MISTAKES]:
+            confidence = "" if math.isnan(m.confidence) else f" · {m.confidence:.2f}"
+            items.append(GalleryItem(test.x[m.index], f"{self.name_of(m.label)} read as "
+                                                      f"{self.name_of(m.answer)}{confidence}", m.index))
+        self.query_one("#mistakes-gallery", DigitGallery).show(
+            items, empty=f"after epoch {result.event.epoch}: no test example misclassified")
+
+    def show_features(self, epoch: int) -> None:
+        features = self.query_one("#features-gallery", DigitGallery)
+        weights = self.session.feature_detectors(epoch, change=self.feature_change)
+        if weights is None:
+            features.show([], empty=f"the network after epoch {epoch} is no longer kept (memory budget)")
+            return
+        layer = "hidden" if self.session.network.num_layers > 2 else "output"
+        what = "Δw since the start" if self.feature_change else "weights"
+        features.show([GalleryItem(w, f"{layer} neuron {j}: {what}", j, "signed") for j, w in enumerate(weights)])
+        tab = self.query_one("#views", TabbedContent).get_tab("features")
+        tab.label = "4 features: " + ("learned Δw" if self.feature_change else "weights")
+
+    def result_of(self, step: LessonStep) -> Optional[EpochResult]:
+        if self.session is None or step.kind != "epoch":
+            return None
+        for result in self.session.results:
+            if result.step is step:
+                return result
+        return None
+
+    @property
+    def class_names(self) -> Optional[Sequence[str]]:
+        dataset = self.session.plan.settings.get("dataset") if self.session else self.scenario.train.dataset
+        return CLASS_NAMES.get(dataset)
+
+    def name_of(self, c: int) -> str:
+        names = self.class_names
+        return names[c] if names is not None and 0 <= c < len(names) else str(c)
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def fill_settings(self, scenario: Scenario) -> None:
+        spec = scenario.train
+        values = {"sizes": ",".join(str(n) for n in scenario.network.sizes), "epochs": str(spec.epochs),
+                  "mini_batch_size": str(spec.mini_batch_size), "eta": f"{spec.eta:g}", "seed": str(spec.seed)}
+        for field, key, _ in FIELDS:
+            box = self.query_one(f"#set-{field}", Input)
+            box.value = values[field]
+            box.tooltip = None if scenario.controls.can_edit(key) else "locked in this lesson"
+        self.query_one("#set-dataset", Select).value = spec.dataset
+        if not self.save_path:
+            self.save_path = f"nnsim-{'-'.join(str(n) for n in scenario.network.sizes)}-seed{spec.seed}.npz"
+        self.query_one("#set-save", Input).value = self.save_path
+        self.lock_settings()
+
+    def lock_settings(self) -> None:
+        """Settings change between runs: while a run is under way (running or paused)
+        they are read-only, as are those the lesson locks."""
+        under_way = self.session is not None and not self.session.is_over and self.session.state != READY
+        for field, key, _ in FIELDS:
+            self.query_one(f"#set-{field}", Input).disabled = under_way or not self.scenario.controls.can_edit(key)
+        self.query_one("#set-dataset", Select).disabled = (under_way
+                                                            or not self.scenario.controls.can_edit("train.dataset"))
+        self.query_one("#start", Button).disabled = self.busy
+
+    def settings_scenario(self) -> Scenario:
+        """The scenario with the form's settings (validated by the lessons layer)."""
+        spec, scenario = self.scenario.train, self.scenario
+        changes: dict = {}
+        text = {field: self.query_one(f"#set-{field}", Input).value.strip() for field, _, _ in FIELDS}
+        try:
+            sizes = [int(part) for part in text["sizes"].replace(" ", "").split(",") if part]
+        except ValueError:
+            raise NnsimError(f"sizes: expected whole numbers separated by commas, got {text['sizes']!r}") from None
+        new = {"network.sizes": sizes, "train.epochs": _number(text["epochs"], int, "epochs"),
+               "train.mini_batch_size": _number(text["mini_batch_size"], int, "mini-batch size"),
+               "train.eta": _number(text["eta"], float, "eta"), "train.seed": _number(text["seed"], int, "seed"),
+               "train.dataset": self.query_one("#set-dataset", Select).value}
+        old = {"network.sizes": list(scenario.network.sizes), "train.epochs": spec.epochs,
+               "train.mini_batch_size": spec.mini_batch_size, "train.eta": spec.eta, "train.seed": spec.seed,
+               "train.dataset": spec.dataset}
+        changes = {key: value for key, value in new.items() if value != old[key]}
+        if "train.seed" in changes and scenario.controls.can_edit("network.seed"):
+            changes["network.seed"] = changes["train.seed"]  # one seed: initial weights and shuffles
+        return with_settings(scenario, changes) if changes else scenario
+
+    def action_edit(self) -> None:
+        first = next((box for box in self.query(".setting").results(Input) if not box.disabled), None)
+        if first is None:
+            self.say("the settings are fixed while a run is under way (x stops it)"
+                     if self.session is not None and not self.session.is_over else
+                     "this lesson's settings are locked (its [controls] say so)", "warning")
+            return
+        first.focus()
+        self.say("edit the settings, then Enter or c starts; Escape leaves the form")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "set-save":
+            self.save_path = event.value.strip()
+            self.action_save()
+            return
+        self.focus_tabs()
+        self.action_continue()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "set-save":
+            self.save_path = event.value.strip()
+
+    def on_key(self, event) -> None:
+        # Escape in the settings form leaves it (instead of leaving the screen).
+        if event.key == "escape" and self.focused is not None and self.focused.id and \
+                self.focused.id.startswith("set-"):
+            event.stop()
+            event.prevent_default()
+            self.focus_tabs()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            event.stop()
+            self.action_continue()
+
+    # -- starting a run ----------------------------------------------------------------------
+
+    def action_continue(self) -> None:
+        session = self.session
+        if self.busy:
+            self.say("training is running (s pauses, x stops)")
+            return
+        if self._loading:
+            self.say("loading the data…")
+            return
+        if session is not None and session.state == PAUSED:
+            self.follow_latest()
+            self.start_worker(session.run)
+            return
+        try:
+            scenario = self.settings_scenario()
+        except NnsimError as error:
+            self.say(str(error), "error")
+            return
+        if session is not None and session.state == READY and scenario == self.session_scenario:
+            self.start_worker(session.run)
+            return
+        self.begin(scenario)
+
+    def begin(self, scenario: Scenario, then: str = "run") -> None:
+        """Start a new run of ``scenario``: data first (download if needed), then train."""
+        from nnsim.data import is_cached
+
+        dataset = scenario.train.dataset
+        if dataset != "sample" and self.data_dir is None and not is_cached(dataset):
+            from nnsim.tui.screens.download import DownloadDialog
+
+            title = DATASET_TITLES.get(dataset, dataset)
+            self.say(f"{title} is not in the cache: download it, or train on the offline sample")
+            self.app.push_screen(DownloadDialog(dataset, title, self.mirror),
+                                 lambda answer: self._after_download(answer, scenario, then))
+            return
+        self.load(scenario, then)
+
+    def _after_download(self, answer: Optional[str], scenario: Scenario, then: str) -> None:
+        if answer is None:
+            self.say("not started: the data is not here (the offline sample always is)", "warning")
+            return
+        if answer == "sample":
+            scenario = self.sample_variant(scenario)
+            if scenario is None:
+                return
+            self.scenario = scenario
+            self.fill_settings(scenario)
+            self.say("training on the offline sample of MNIST digits")
+        self.load(scenario, then)
+
+    def sample_variant(self, scenario: Scenario) -> Optional[Scenario]:
+        """The lesson on the offline sample: its quick variant, or the dataset switched."""
+        if scenario.has_quick and not scenario.is_quick and scenario.quick.dataset == "sample":
+            return scenario.variant(True)
+        try:
+            return with_settings(scenario, {"train.dataset": "sample"})
+        except NnsimError as error:
+            self.say(str(error), "error")
+            return None
+
+    def load(self, scenario: Scenario, then: str = "run") -> None:
+        """Make the plan (reusing loaded data when only the learning settings changed)."""
+        old = self.session
+        if old is not None and self.session_scenario is not None:
+            plan = replan(old.plan, self.session_scenario, scenario)
+            if plan is not None:
+                self.new_session(scenario, TrainingSession(plan, scenario, self.clock, self.throttle), then)
+                return
+        self._loading = True
+        self.query_one("#run-state", Static).update("loading")
+        self.say(f"loading {DATASET_TITLES.get(scenario.train.dataset, scenario.train.dataset)}…")
+        worker = self.run_worker(lambda: load_plan(scenario, data_dir=self.data_dir), thread=True, name="plan",
+                                 group="plan", exit_on_error=False)
+        worker.plan_for = (scenario, then)
+
+    def new_session(self, scenario: Scenario, session: TrainingSession, then: str = "run") -> None:
+        if self.session is not None:
+            self.session.request_stop()
+        self.scenario = scenario
+        self.session_scenario = scenario
+        self.session = session
+        self.busy = False
+        self.last_step = None
+        self.log_lines = []
+        self.query_one("#epoch-log", Log).clear()
+        self.stepper.steps[:] = [first_step(scenario)]
+        self.stepper.goto(0)
+        self.stepper.breakpoints.clear()
+        self.query_one("#data-source", Static).update(session.plan.source)
+        self.show_chart()
+        self.show_progress(session.progress())
+        self.refresh_step()
+        if session.matches_book:
+            self.write_log("the book's run, for comparison: Epoch 0: 9033 / 10000 … Epoch 29: 9495 / 10000")
+        if then == "step":
+            self.start_worker(session.step)
+        elif self._pause_on_start:
+            self._pause_on_start = False
+            self.query_one("#run-state", Static).update("paused")
+            self.lock_settings()
+            self.say("ready and paused: c or s starts, n takes one mini-batch")
+        else:
+            self.start_worker(session.run)
+
+    def start_worker(self, method) -> None:
+        session = self.session
+        self.busy = True
+        self.query_one("#run-state", Static).update("running")
+
+        def post(report) -> None:
+            self.post_message(TrainingReport(session, report))
+
+        self.run_worker(lambda: method(post), thread=True, name="train", group="train", exit_on_error=False)
+        # The session sets its state in the worker; until then the form is locked here.
+        self.query_one("#start", Button).disabled = True
+        for box in self.query(".setting").results(Input):
+            if box.id != "set-save":
+                box.disabled = True
+        self.query_one("#set-dataset", Select).disabled = True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.name == "plan" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._loading = False
+            scenario, then = worker.plan_for
+            if event.state == WorkerState.ERROR:
+                self.query_one("#run-state", Static).update("ready")
+                self.say(str(worker.error), "error")
+                return
+            self.new_session(scenario, TrainingSession(worker.result, scenario, self.clock, self.throttle), then)
+        elif worker.name == "train" and event.state == WorkerState.ERROR:
+            self.busy = False
+            self.query_one("#run-state", Static).update("failed")
+            self.say(f"training failed: {worker.error}", "error")
+            self.lock_settings()
+        elif worker.name == "save" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            if event.state == WorkerState.ERROR:
+                self.say(str(worker.error), "error")
+            else:
+                self.say(f"saved the network ({worker.saved_when}) to {worker.saved_to}", "success")
+
+    # -- reports from the worker --------------------------------------------------------------
+
+    def on_training_report(self, message: TrainingReport) -> None:
+        if message.session is not self.session:
+            return  # from a run that has been replaced
+        report = message.report
+        if isinstance(report, Progress):
+            self.show_progress(report)
+        elif isinstance(report, EpochResult):
+            self.epoch_done(report)
+        elif isinstance(report, StepResult):
+            self.step_done(report)
+        elif isinstance(report, RunStopped):
+            self.run_stopped(report)
+
+    def show_progress(self, p: Progress) -> None:
+        self.progress = p
+        done = p.batches if p.epoch >= p.epochs else p.batch
+        self.query_one("#epoch-bar", ProgressBar).update(total=p.batches, progress=done)
+        self.query_one("#progress-text", Static).update(progress_text(p))
+
+    def write_log(self, line: str) -> None:
+        self.log_lines.append(line)
+        self.query_one("#epoch-log", Log).write_line(line)
+
+    def epoch_done(self, result: EpochResult) -> None:
+        event = result.event
+        line = f"{event.log_line()}  {event.accuracy:.2%}"
+        if self.session.matches_book and event.epoch < 30:
+            line += f"  (book: {book_accuracy()[event.epoch] * 10000:.0f})"
+        if result.near_chance:
+            line += f"  near chance ({self.session.chance:.0%})"
+        self.write_log(line)
+        self.show_chart()
+        following = self.stepper.at_end
+        self.stepper.extend([result.step])
+        if following:
+            self.stepper.goto(len(self.stepper) - 1)
+        self.show_progress(result.progress)
+        self.refresh_step() if following else self._refresh_counter()
+        if result.near_chance:
+            self.say(f"epoch {event.epoch}: {event.accuracy:.2%} correct, {self.chance_text()}", "warning")
+
+    def chance_text(self) -> str:
+        return (f"no better than guessing (chance is {self.session.chance:.0%}): the network is not learning; "
+                f"with eta = {self.session.plan.eta:g} each step may overshoot, try a smaller eta")
+
+    def _refresh_counter(self) -> None:
+        step = self.stepper.current
+        label = step.title if step.kind != "epoch" else f"epoch {step.data.epoch}"
+        self.query_one(StepCounter).show(f"{label} · {len(self.session.results)} / {self.session.plan.epochs} epochs",
+                                         self.session.epoch in self.session.breakpoints)
+
+    def show_chart(self) -> None:
+        session = self.session
+        book = book_accuracy() if session is not None and session.matches_book else None
+        events = [r.event for r in session.results] if session is not None else []
+        epochs = session.plan.epochs if session is not None else self.scenario.train.epochs
+        self.query_one("#chart", AccuracyChart).show(events, epochs, book,
+                                                     session.chance if session is not None else None)
+
+    def step_done(self, result: StepResult) -> None:
+        self.last_step = result
+        e = result.event
+        check = "" if result.matches else " (warning: the trace does not match the update)"
+        self.say(f"took mini-batch {e.index + 1:,} of {e.of:,} in epoch {e.epoch}: cost {e.cost:.4g} before the "
+                 f"update; d opens its backprop pass{check}", "success" if result.matches else "warning")
+        self.show_progress(result.progress)
+
+    def run_stopped(self, stopped: RunStopped) -> None:
+        session = self.session
+        self.busy = False
+        self.show_progress(stopped.progress)
+        self.query_one("#run-state", Static).update(stopped.state)
+        self.lock_settings()
+        if stopped.state == PAUSED:
+            if self._step_after_pause:
+                self._step_after_pause = False
+                self.start_worker(session.step)
+                return
+            if stopped.reason != "paused" and not stopped.reason.startswith("paused after"):
+                self.say(f"paused: {stopped.reason} (c continues)", "warning")
+            elif stopped.reason == "paused":
+                self.say("paused (s or c resumes, n takes one mini-batch)")
+        elif stopped.state == DIVERGED:
+            self.write_log(stopped.reason)
+            self.stepper.extend([stopped.step])
+            self.stepper.goto(len(self.stepper) - 1)
+            self.refresh_step()
+            self.say(f"{stopped.reason}: the weights overflowed, so the run stopped; r restarts, or lower eta",
+                     "error")
+        elif stopped.state == FINISHED:
+            last = session.results[-1] if session.results else None
+            summary = f": {last.event.log_line()} ({last.event.accuracy:.2%})" if last is not None else ""
+            if last is not None and last.near_chance:
+                self.say(f"{stopped.reason}{summary}, {self.chance_text()}", "warning")
+            else:
+                self.say(f"{stopped.reason}{summary}; w saves the network, r restarts with a new seed", "success")
+            self.auto_save()
+        elif stopped.state == STOPPED:
+            self.say("stopped; the network is kept (w saves it; c starts a new run)")
+            self.auto_save()
+
+    def auto_save(self) -> None:
+        if self.save_from_command_line and self.save_path:
+            self.action_save()
+
+    # -- the debugger's keys -------------------------------------------------------------------
+
+    def follow_latest(self) -> None:
+        if not self.stepper.at_end:
+            self.stepper.goto(len(self.stepper) - 1)
+            self.refresh_step()
+
+    def action_step(self) -> None:
+        if not self.stepper.at_end:
+            self.stepper.next()
+            self.say(f"looking inside after {self.stepper.current.title}" if self.stepper.current.kind == "epoch"
+                     else "")
+            self.refresh_step()
+            return
+        session = self.session
+        if session is None:
+            if self._loading:
+                return
+            try:
+                self.begin(self.settings_scenario(), then="step")
+            except NnsimError as error:
+                self.say(str(error), "error")
+            return
+        if self.busy:
+            self._step_after_pause = True
+            session.request_pause()
+            self.say("pausing, then taking one mini-batch…")
+        elif session.is_over:
+            self.say(f"the run is over ({session.state}): c starts a new one, r with a new seed")
+        else:
+            self.start_worker(session.step)
+
+    def action_back(self) -> None:
+        if self.stepper.at_start:
+            self.say("this is before training: nothing earlier")
+            return
+        self.stepper.back()
+        step = self.stepper.current
+        self.say(f"looking inside after {step.title} (n moves on; c goes back to the latest)"
+                 if step.kind == "epoch" else "before training")
+        self.refresh_step()
+
+    def action_pause(self) -> None:
+        session = self.session
+        if self._loading:
+            self._pause_on_start = not self._pause_on_start
+            self.say("the run will start paused" if self._pause_on_start else "the run will start at once")
+        elif self.busy:
+            session.request_pause()
+            self.query_one("#run-state", Static).update("pausing")
+        elif session is None or session.is_over:
+            self.say("nothing is training (c starts)")
+        else:
+            self.action_continue()
+
+    def action_stop(self) -> None:
+        session = self.session
+        if session is None or session.is_over:
+            self.say("nothing is training")
+            return
+        session.request_stop()
+        if session.state == STOPPED:  # it was not running: stopped at once
+            self.run_stopped(RunStopped(STOPPED, "stopped", session.progress()))
+
+    def action_restart(self) -> None:
+        """Restart with a new seed (the seed + 1): same data, same settings."""
+        session = self.session
+        try:
+            scenario = self.settings_scenario()
+        except NnsimError as error:
+            self.say(str(error), "error")
+            return
+        seed = scenario.train.seed + 1
+        try:
+            changes = {"train.seed": seed}
+            if scenario.controls.can_edit("network.seed"):
+                changes["network.seed"] = seed
+            scenario = with_settings(scenario, changes)
+        except NnsimError as error:
+            self.say(str(error), "error")
+            return
+        if session is not None:
+            session.request_stop()
+        self.query_one("#set-seed", Input).value = str(seed)
+        self.say(f"restarted with seed {seed}")
+        if session is not None and self.session_scenario is not None:
+            plan = replan(session.plan, self.session_scenario, scenario)
+            if plan is not None:
+                self.new_session(scenario, TrainingSession(plan, scenario, self.clock, self.throttle))
+                return
+        self.begin(scenario)
+
+    def action_toggle_breakpoint(self) -> None:
+        session = self.session
+        if session is None or session.is_over:
+            self.say("a breakpoint pauses a run after an epoch: start one first (c)")
+            return
+        epoch = min(session.epoch, session.plan.epochs - 1)
+        on = session.toggle_breakpoint(epoch)
+        self.say(f"training will pause after epoch {epoch}" if on else f"no pause after epoch {epoch}")
+        self._refresh_counter()
+
+    def action_home(self) -> None:
+        if self.session is not None:
+            self.session.request_stop()
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.request_stop()
+
+    # -- the screen's own keys ------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        session = self.session
+        path = self.query_one("#set-save", Input).value.strip() or self.save_path
+        if session is None:
+            self.say("no network yet: train first (c)", "warning")
+            return
+        if not path:
+            self.say("say where to save in the settings (save to)", "warning")
+            return
+        target = Path(path).expanduser()
+        if target.is_dir():
+            self.say(f"cannot save the model to {path}: it is a folder; give a file name such as model.npz", "error")
+            return
+        p = session.progress()
+        when = (f"after {len(session.results)} epoch{'s' if len(session.results) != 1 else ''}"
+                + (f" and {p.batch:,} mini-batches" if 0 < p.batch < p.batches else ""))
+        worker = self.run_worker(lambda: session.save(target), thread=True, name="save", group="save",
+                                 exit_on_error=False)
+        worker.saved_to, worker.saved_when = target, when
+
+    def focus_tabs(self) -> None:
+        self.query_one("#views", TabbedContent).query_one(Tabs).focus()
+
+    def action_tab(self, tab: str) -> None:
+        # Focus leaves a card first: a focused widget keeps its panel on show.
+        self.focus_tabs()
+        self.query_one("#views", TabbedContent).active = tab
+        self.show_gallery(tab)
+        if tab == "mistakes":
+            self.query_one("#mistakes-gallery", DigitGallery).focus_first()
+
+    def action_feature_view(self) -> None:
+        self.feature_change = not self.feature_change
+        self.say("feature detectors: what training has changed in each hidden neuron's weights (Δw), the "
+                 "random start taken away" if self.feature_change else
+                 "feature detectors: each hidden neuron's 784 incoming weights")
+        self.action_tab("features")
+
+    def action_debug(self) -> None:
+        if self.last_step is None:
+            self.say("no mini-batch stepped yet: n takes one (pausing training first)", "warning")
+            return
+        e = self.last_step.event
+        self.open_trace(self.last_step.trace, f"Training: mini-batch {e.index + 1:,} of {e.of:,}, epoch {e.epoch}",
+                        f"The update the training run took for this mini-batch of {self.last_step.trace.m} "
+                        f"training examples, with eta = {self.last_step.trace.eta:g}: forward, cost, BP1 to "
+                        f"BP4, then every weight and bias moved by -(eta/m) times its gradient.",
+                        f"train-epoch{e.epoch}-batch{e.index + 1}")
+
+    def on_digit_gallery_chosen(self, event: DigitGallery.Chosen) -> None:
+        event.stop()
+        if event.control is not self.query_one("#mistakes-gallery"):
+            return
+        result = self.result_of(self.stepper.current)
+        if result is None or self.session is None:
+            return
+        try:
+            trace = self.session.trace_test_example(event.item.key, result.event.epoch)
+        except NnsimError as error:
+            self.say(str(error), "error")
+            return
+        epoch = result.event.epoch
+        self.open_trace(trace, f"Test digit {event.item.key} after epoch {epoch}: {event.item.caption}",
+                        f"How the network after epoch {epoch} reads test example {event.item.key}: the "
+                        f"forward pass to its answer, then backpropagation of the error against the true "
+                        f"label (no update: test examples are never trained on).",
+                        f"test-digit-{event.item.key}-epoch{epoch}")
+
+    def open_trace(self, trace, title: str, description: str, name: str) -> None:
+        """Open a backprop pass in the backpropagation debugger (training pauses first)."""
+        from nnsim.tui.screens.backprop import open_trace
+
+        if self.busy:
+            self.session.request_pause()
+        open_trace(self.app, trace, title=title, description=description, name=name)
+
+
+def _number(text: str, kind, name: str):
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise NnsimError(f"{name}: expected {what}, got {text!r}") from None
+
+
+# -- nnsim train -----------------------------------------------------------------------------
+
+def open_training(args) -> int:
+    """``nnsim train`` without ``--headless``: the training screen with the command's
+    settings (checked before the app starts, one ``nnsim: error:`` line if wrong)."""
+    sizes = args.sizes or args.hidden or [784, 30, 10]
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    scenario = train_scenario(sizes, args.epochs, args.mini_batch_size, args.eta, seed, args.dataset,
+                              args.validation_size, dtype=args.dtype)
+    if args.save is not None:
+        from nnsim.data.commands import _checked_save_path
+
+        _checked_save_path(args.save)
+    app = TrainingApp(scenario, data_dir=args.data_dir, mirror=args.mirror, save_path=args.save)
+    app.run()
+    return int(app.return_code or 0)
+
+
+class TrainingApp(NnsimApp):
+    """The app opened on a :class:`TrainScreen` of ``scenario`` (home underneath, so
+    ``q`` leads there); ``options`` go to the screen (``data_dir``, ``save_path``,
+    ``clock`` …)."""
+
+    def __init__(self, scenario: Scenario, cursor_blink: bool = True, present: bool = False, **options) -> None:
+        super().__init__(scenario, cursor_blink=cursor_blink, present=present)
+        self.train_options = options
+
+    def lesson_screen(self, scenario, start: int = 0, steps=None):
+        if scenario.kind != "train":
+            return super().lesson_screen(scenario, start, steps)
+        return TrainScreen(scenario, **self.train_options), ""
