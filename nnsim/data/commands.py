@@ -58,7 +58,7 @@ def register(subparsers) -> None:
                     "accuracy after each epoch as the book does: 'Epoch 0: 9033 / 10000'. Ctrl+C stops after "
                     "the current mini-batch (and still saves with --save).")
     p.add_argument("--headless", action="store_true",
-                   help="print epochs on the terminal instead of opening the app's training screen")
+                   help="print epochs on the terminal (the default until the app's training screen exists)")
     shape = p.add_mutually_exclusive_group()
     shape.add_argument("--sizes", type=_sizes, metavar="N,N,...",
                        help="neurons per layer, input to output (default 784,30,10)")
@@ -198,10 +198,8 @@ def _dataset_flag(args) -> str:
 # -- nnsim train --------------------------------------------------------------------------
 
 def train_command(args) -> int:
-    if not args.headless:
-        from nnsim.tui.screens.train import open_training  # the app's training screen
-
-        return open_training(args)
+    # The app's training screen (a later issue) opens here without --headless;
+    # until it exists, both ways train headless.
     return run_headless(args)
 
 
@@ -225,7 +223,7 @@ def run_headless(args) -> int:
     for f in splits.files:
         err.write(f"nnsim:   {f.describe()}\n")
     err.write(f"nnsim: training {sizes} for {args.epochs} epochs, mini-batch {args.mini_batch_size}, "
-              f"eta {args.eta:g}, {args.dtype}, seed {seed}\n")
+              f"eta {args.eta!r}, {args.dtype}, seed {seed}\n")
     err.flush()
 
     net = Network(sizes, seed=seed, dtype=np.dtype(args.dtype))
@@ -244,8 +242,11 @@ def run_headless(args) -> int:
             elif isinstance(event, EpochDone):
                 if bar:
                     bar.clear()
-                print(f"{event.log_line()}  {event.accuracy:.2%}  cost {event.mean_cost:.4f}  "
-                      f"{event.seconds:.2f} s", flush=True)
+                if not _print_line(f"{event.log_line()}  {event.accuracy:.2%}  cost {event.mean_cost:.4f}  "
+                                   f"{event.seconds:.2f} s"):
+                    err.write(f"nnsim: the output was closed; stopped after epoch {event.epoch}\n")
+                    status = 1
+                    break
                 if stop.requested:
                     break
             elif isinstance(event, Diverged):
@@ -264,6 +265,19 @@ def run_headless(args) -> int:
         net.save(save)
         err.write(f"nnsim: saved the network to {save}\n")
     return status
+
+
+def _print_line(line: str) -> bool:
+    """Print to stdout; False if the reader has gone (``nnsim train | head -3``)."""
+    import os
+
+    try:
+        print(line, flush=True)
+        return True
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail too
+        return False
 
 
 def _checked_save_path(path):

@@ -86,8 +86,11 @@ def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: b
     part = _part(dest)
     digest = hashlib.md5()
     have = part.stat().st_size if part.exists() else 0
+    if file.size is not None and have == file.size and md5_of(part) == file.md5:
+        os.replace(part, dest)  # complete and intact: interrupted just before the rename
+        return
     if file.size is not None and have >= file.size:
-        part.unlink()  # complete but unverified, or too long: start again
+        part.unlink()  # complete but damaged, or too long: start again
         have = 0
     if have:
         with open(part, "rb") as f:

@@ -207,3 +207,16 @@ def test_data_usage_errors_are_one_line():
     assert "the following arguments are required: ACTION" in line
     assert "invalid choice: 'upload'" in one_error_line(nnsim("data", "upload"))
     assert "expected an http:// or https:// URL" in one_error_line(nnsim("data", "download", "--mirror", "/mnt/usb"))
+
+
+def test_a_closed_output_pipe_stops_training_quietly(tmp_path):
+    model = tmp_path / "m.npz"
+    process = subprocess.Popen([sys.executable, "-m", "nnsim", "train", "--headless", "--dataset", "sample",
+                                "--epochs", "1000", "--save", str(model)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert EPOCH.fullmatch(process.stdout.readline().rstrip("\n"))
+    process.stdout.close()  # what `nnsim train | head -1` does
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in err and "nnsim: the output was closed; stopped after epoch" in err
+    assert load_network(model).sizes == [784, 30, 10]

@@ -236,3 +236,14 @@ def test_a_cache_folder_that_cannot_be_created_is_one_clear_line(generated, mirr
     fake_mnist(mirrors=[mirror.serve("a", generated.files())])
     with pytest.raises(NnsimError, match=r"cannot create the data folder .*a-file/mnist"):
         fetch("mnist")
+
+
+def test_a_complete_intact_part_file_is_taken_without_a_request(generated, mirror, fake_mnist, isolated_cache):
+    files = generated.files()
+    folder = isolated_cache / "mnist"
+    folder.mkdir(parents=True)
+    for name, body in files.items():
+        (folder / f"{name}.part").write_bytes(body)  # stopped between the last byte and the rename
+    fake_mnist(mirrors=[mirror.serve("a", files)])
+    fetch("mnist")
+    assert mirror.requests == [] and cache_files(isolated_cache) == sorted(files)
