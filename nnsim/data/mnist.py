@@ -122,8 +122,10 @@ def fetch(name: str, mirror: Optional[str] = None, progress: Optional[bool] = No
                 download(file, [base + file.name for base in mirrors], dest, timeout, progress)
         return [folder / f.name for f in src.idx_files]
     except NnsimError as error:
+        if _is_disk_error(error):
+            raise  # not a network problem: another mirror would not help
         failures.append(str(error))
-        if src.pickle is None or _is_disk_error(error):
+        if src.pickle is None:
             raise _unavailable(src, failures) from None
     pickle_urls = [mirrors[0] + src.pickle.name] if _chosen_mirror(src, mirror) else list(src.pickle_urls)
     if not pickle_urls:

@@ -234,8 +234,9 @@ def test_a_cache_folder_that_cannot_be_created_is_one_clear_line(generated, mirr
     blocker.write_text("")
     monkeypatch.setenv("NNSIM_DATA_DIR", str(blocker))
     fake_mnist(mirrors=[mirror.serve("a", generated.files())])
-    with pytest.raises(NnsimError, match=r"cannot create the data folder .*a-file/mnist"):
+    with pytest.raises(NnsimError) as error:
         fetch("mnist")
+    assert str(error.value).startswith(f"cannot create the data folder {blocker / 'mnist'}: ")
 
 
 def test_a_complete_intact_part_file_is_taken_without_a_request(generated, mirror, fake_mnist, isolated_cache):
