@@ -58,7 +58,7 @@ def register(subparsers) -> None:
                     "accuracy after each epoch as the book does: 'Epoch 0: 9033 / 10000'. Ctrl+C stops after "
                     "the current mini-batch (and still saves with --save).")
     p.add_argument("--headless", action="store_true",
-                   help="print epochs on the terminal (the default until the app's training screen exists)")
+                   help="print epochs on the terminal instead of opening the app's training screen")
     shape = p.add_mutually_exclusive_group()
     shape.add_argument("--sizes", type=_sizes, metavar="N,N,...",
                        help="neurons per layer, input to output (default 784,30,10)")
@@ -198,8 +198,10 @@ def _dataset_flag(args) -> str:
 # -- nnsim train --------------------------------------------------------------------------
 
 def train_command(args) -> int:
-    # The app's training screen (a later issue) opens here without --headless;
-    # until it exists, both ways train headless.
+    if not args.headless:
+        from nnsim.tui.screens.train import open_training  # the app's training screen
+
+        return open_training(args)
     return run_headless(args)
 
 
