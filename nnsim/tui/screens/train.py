@@ -120,6 +120,9 @@ class TrainScreen(LessonScreen):
 
     CSS_PATH = LessonScreen.CSS_PATH + [Path(__file__).with_name("train.tcss")]
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    """Below 100 columns the settings fold away (``e`` opens them), so the panels keep their width."""
+
     BINDINGS = [
         Binding("s", "pause", "Pause", tooltip="Pause training, or resume it"),
         Binding("x", "stop", "Stop", tooltip="Stop training; the network is kept to look inside and save"),
@@ -171,11 +174,13 @@ class TrainScreen(LessonScreen):
     def compose_lesson(self) -> ComposeResult:
         with Horizontal(id="lesson-body"):
             with VerticalScroll(id="settings", classes="panel side-panel"):
-                for field, key, label in FIELDS:
-                    yield Label(label, classes="setting-label")
-                    yield Input(id=f"set-{field}", compact=True, classes="setting")
-                yield Label("dataset", classes="setting-label")
-                yield Select(DATASET_OPTIONS, id="set-dataset", allow_blank=False, compact=True, value="mnist")
+                # One container for what a run fixes: locked in one style update, not one per field.
+                with Vertical(id="run-settings"):
+                    for field, key, label in FIELDS:
+                        yield Label(label, classes="setting-label")
+                        yield Input(id=f"set-{field}", compact=True, classes="setting")
+                    yield Label("dataset", classes="setting-label")
+                    yield Select(DATASET_OPTIONS, id="set-dataset", allow_blank=False, compact=True, value="mnist")
                 yield Label("save to", classes="setting-label")
                 yield Input(id="set-save", compact=True, classes="setting")
                 yield Button("Start", id="start", variant="primary", compact=True)
@@ -198,7 +203,7 @@ class TrainScreen(LessonScreen):
                     with TabPane("3 mistakes", id="mistakes"):
                         yield DigitGallery("after the first epoch: the test digits the network gets wrong",
                                            id="mistakes-gallery")
-                    with TabPane("4 feature detectors", id="features"):
+                    with TabPane("4 features", id="features"):
                         yield DigitGallery("after the first epoch: each hidden neuron's 784 incoming weights "
                                            "as an image (blue positive, red negative); v shows what "
                                            "training changed in them", id="features-gallery")
@@ -242,9 +247,7 @@ class TrainScreen(LessonScreen):
         if result is None:
             confusion.clear()
         else:
-            confusion.show(result.report, self.class_names,
-                           caption=f"after epoch {result.event.epoch}: rows the true class, columns the "
-                                   f"network's answer")
+            confusion.show(result.report, self.class_names, caption=f"after epoch {result.event.epoch}")
             wrong = result.report.wrong
             tabs.get_tab("mistakes").label = f"3 mistakes ({wrong:,})" if wrong else "3 mistakes"
         self.show_gallery(tabs.active)
@@ -328,12 +331,21 @@ class TrainScreen(LessonScreen):
     def lock_settings(self) -> None:
         """Settings change between runs: while a run is under way (running or paused)
         they are read-only, as are those the lesson locks."""
-        under_way = self.session is not None and not self.session.is_over and self.session.state != READY
-        for field, key, _ in FIELDS:
-            self.query_one(f"#set-{field}", Input).disabled = under_way or not self.scenario.controls.can_edit(key)
-        self.query_one("#set-dataset", Select).disabled = (under_way
-                                                            or not self.scenario.controls.can_edit("train.dataset"))
+        under_way = self.busy or (self.session is not None and not self.session.is_over
+                                  and self.session.state != READY)
+        self.query_one("#run-settings").disabled = under_way
         self.query_one("#start", Button).disabled = self.busy
+        if under_way:
+            return
+        for field, key, _ in FIELDS:
+            box = self.query_one(f"#set-{field}", Input)
+            locked = not self.scenario.controls.can_edit(key)
+            if box.disabled != locked:
+                box.disabled = locked
+        dataset = self.query_one("#set-dataset", Select)
+        locked = not self.scenario.controls.can_edit("train.dataset")
+        if dataset.disabled != locked:
+            dataset.disabled = locked
 
     def settings_scenario(self) -> Scenario:
         """The scenario with the form's settings (validated by the lessons layer)."""
@@ -357,19 +369,22 @@ class TrainScreen(LessonScreen):
         return with_settings(scenario, changes) if changes else scenario
 
     def action_edit(self) -> None:
-        first = next((box for box in self.query(".setting").results(Input) if not box.disabled), None)
+        first = next((box for box in self.query(".setting").results(Input) if not box.is_disabled), None)
         if first is None:
             self.say("the settings are fixed while a run is under way (x stops it)"
                      if self.session is not None and not self.session.is_over else
                      "this lesson's settings are locked (its [controls] say so)", "warning")
             return
+        self.add_class("-settings-open")
         first.focus()
         self.say("edit the settings, then Enter or c starts; Escape leaves the form")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.remove_class("-settings-open")
         if event.input.id == "set-save":
             self.save_path = event.value.strip()
+            self.focus_tabs()
             self.action_save()
             return
         self.focus_tabs()
@@ -385,6 +400,7 @@ class TrainScreen(LessonScreen):
                 self.focused.id.startswith("set-"):
             event.stop()
             event.prevent_default()
+            self.remove_class("-settings-open")
             self.focus_tabs()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -463,7 +479,7 @@ class TrainScreen(LessonScreen):
                 self.new_session(scenario, TrainingSession(plan, scenario, self.clock, self.throttle), then)
                 return
         self._loading = True
-        self.query_one("#run-state", Static).update("loading")
+        self.set_state("loading")
         self.say(f"loading {DATASET_TITLES.get(scenario.train.dataset, scenario.train.dataset)}…")
         worker = self.run_worker(lambda: load_plan(scenario, data_dir=self.data_dir), thread=True, name="plan",
                                  group="plan", exit_on_error=False)
@@ -492,7 +508,7 @@ class TrainScreen(LessonScreen):
             self.start_worker(session.step)
         elif self._pause_on_start:
             self._pause_on_start = False
-            self.query_one("#run-state", Static).update("paused")
+            self.set_state("paused")
             self.lock_settings()
             self.say("ready and paused: c or s starts, n takes one mini-batch")
         else:
@@ -501,18 +517,13 @@ class TrainScreen(LessonScreen):
     def start_worker(self, method) -> None:
         session = self.session
         self.busy = True
-        self.query_one("#run-state", Static).update("running")
+        self.set_state("running")
 
         def post(report) -> None:
             self.post_message(TrainingReport(session, report))
 
         self.run_worker(lambda: method(post), thread=True, name="train", group="train", exit_on_error=False)
-        # The session sets its state in the worker; until then the form is locked here.
-        self.query_one("#start", Button).disabled = True
-        for box in self.query(".setting").results(Input):
-            if box.id != "set-save":
-                box.disabled = True
-        self.query_one("#set-dataset", Select).disabled = True
+        self.lock_settings()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -520,13 +531,13 @@ class TrainScreen(LessonScreen):
             self._loading = False
             scenario, then = worker.plan_for
             if event.state == WorkerState.ERROR:
-                self.query_one("#run-state", Static).update("ready")
+                self.set_state("ready")
                 self.say(str(worker.error), "error")
                 return
             self.new_session(scenario, TrainingSession(worker.result, scenario, self.clock, self.throttle), then)
         elif worker.name == "train" and event.state == WorkerState.ERROR:
             self.busy = False
-            self.query_one("#run-state", Static).update("failed")
+            self.set_state("failed")
             self.say(f"training failed: {worker.error}", "error")
             self.lock_settings()
         elif worker.name == "save" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
@@ -554,7 +565,11 @@ class TrainScreen(LessonScreen):
         self.progress = p
         done = p.batches if p.epoch >= p.epochs else p.batch
         self.query_one("#epoch-bar", ProgressBar).update(total=p.batches, progress=done)
-        self.query_one("#progress-text", Static).update(progress_text(p))
+        # Fixed-size lines: no layout pass, which would cost the training thread its time.
+        self.query_one("#progress-text", Static).update(progress_text(p), layout=False)
+
+    def set_state(self, state: str) -> None:
+        self.query_one("#run-state", Static).update(state, layout=False)
 
     def write_log(self, line: str) -> None:
         self.log_lines.append(line)
@@ -608,7 +623,7 @@ class TrainScreen(LessonScreen):
         session = self.session
         self.busy = False
         self.show_progress(stopped.progress)
-        self.query_one("#run-state", Static).update(stopped.state)
+        self.set_state(stopped.state)
         self.lock_settings()
         if stopped.state == PAUSED:
             if self._step_after_pause:
@@ -691,7 +706,7 @@ class TrainScreen(LessonScreen):
             self.say("the run will start paused" if self._pause_on_start else "the run will start at once")
         elif self.busy:
             session.request_pause()
-            self.query_one("#run-state", Static).update("pausing")
+            self.set_state("pausing")
         elif session is None or session.is_over:
             self.say("nothing is training (c starts)")
         else:

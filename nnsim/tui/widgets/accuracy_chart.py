@@ -36,7 +36,7 @@ class AccuracyChart(Vertical):
         width: 1fr;
     }
     AccuracyChart > #accuracy-summary {
-        height: auto;
+        height: 1;
         padding: 0 1;
     }
     AccuracyChart > TextPlot {
@@ -68,7 +68,7 @@ class AccuracyChart(Vertical):
         self.total_epochs = max(1, total_epochs)
         self.book = list(book) if book is not None else None
         self.chance = chance
-        self.query_one("#accuracy-summary", Static).update(self._summary())
+        self.query_one("#accuracy-summary", Static).update(self._summary(), layout=False)
         self._plot()
 
     def _summary(self) -> str:

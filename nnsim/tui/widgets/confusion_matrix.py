@@ -11,7 +11,7 @@ from textual.widget import Widget
 from nnsim.core.metrics import ClassReport
 from nnsim.tui.widgets.shading import TEXT_SHADE_MAX
 
-CELL = 6
+CELL = 5
 
 
 class ConfusionMatrix(Widget):
@@ -70,7 +70,7 @@ class ConfusionMatrix(Widget):
         lines = []
         if self.caption:
             lines.append(Content.styled(self.caption, "bold"))
-        lines.append(Content.styled(" " * (label_width + 1) + "read as", muted))
+        lines.append(Content.styled("true class (rows) read as (columns)".rjust(label_width + 1 + n * CELL), muted))
         head = Content.styled("true".ljust(label_width + 1), muted)
         head += Content.assemble(*[(str(c).rjust(CELL), "bold") for c in range(n)])
         if extra:

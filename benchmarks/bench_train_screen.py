@@ -1,0 +1,134 @@
+"""Issue #7's benchmark: training inside the app against ``nnsim train --headless``.
+
+In one process, alternately:
+
+1. ``nnsim train --headless`` (``nnsim.cli.main``) with the given dataset, epochs
+   and seed, stdout captured;
+2. the app (``TrainingApp``, headless through ``App.run_test``) on the training
+   screen with the same settings: ``c`` is sent and the clock stops when the
+   screen has the session's "finished" report. The screen's worker thread
+   trains while Textual's loop draws the throttled progress, each epoch's log
+   line, chart and look inside.
+
+Both times run from the start command to the end of the last epoch, loading the
+data included. Prints each run, the medians and the ratio app / headless (the
+target is at most 1.15), after checking that both runs counted the same correct
+test images in every epoch (the same run, number for number).
+
+While the app trains, it also measures how long a key takes to be answered:
+the key that switches panels is posted, and the time until the panel has
+switched is taken (median and worst, target under 100 ms).
+
+    python benchmarks/bench_train_screen.py                      # Fashion-MNIST from Debian, 3 epochs
+    python benchmarks/bench_train_screen.py --dataset sample --epochs 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from textual import events  # noqa: E402
+
+from nnsim.cli import main  # noqa: E402
+from nnsim.lessons.training_session import FINISHED, train_scenario  # noqa: E402
+from nnsim.tui.screens.train import TrainingApp  # noqa: E402
+
+DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
+EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / (\d+)")
+
+
+def headless(args) -> tuple[float, list[int]]:
+    command = ["train", "--headless", "--dataset", args.dataset, "--epochs", str(args.epochs),
+               "--seed", str(args.seed)]
+    if args.data_dir:
+        command += ["--data-dir", args.data_dir]
+    out, err = io.StringIO(), io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(command)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"nnsim train --headless failed: {err.getvalue().strip()}")
+    correct = [int(m.group(2)) for m in map(EPOCH_LINE.match, out.getvalue().splitlines()) if m]
+    return seconds, correct
+
+
+async def in_app(args, measure_keys: bool) -> tuple[float, list[int], list[float]]:
+    scenario = train_scenario(dataset=args.dataset, epochs=args.epochs, seed=args.seed)
+    app = TrainingApp(scenario, cursor_blink=False, data_dir=args.data_dir)
+    latencies: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        start = time.perf_counter()
+        app.post_message(events.Key("c", "c"))
+        while screen.session is None or screen.session.state != FINISHED or screen.busy:
+            if measure_keys and screen.busy and screen.session.results and len(latencies) < 20:
+                latencies.append(await key_latency(app, screen))
+                await asyncio.sleep(0.05)
+            else:
+                await asyncio.sleep(0.002)
+        seconds = time.perf_counter() - start
+        correct = [r.event.correct for r in screen.session.results]
+    return seconds, correct, latencies
+
+
+async def key_latency(app, screen) -> float:
+    """Post the key of the panel not on show; seconds until that panel is on show."""
+    views = screen.query_one("#views")
+    target, key = ("classes", "2") if views.active != "classes" else ("accuracy", "1")
+    sent = time.perf_counter()
+    app.post_message(events.Key(key, key))
+    while views.active != target:
+        await asyncio.sleep(0.0005)
+    return time.perf_counter() - sent
+
+
+def main_() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="fashion-mnist", choices=("fashion-mnist", "mnist", "sample"))
+    parser.add_argument("--data-dir", default=None, help=f"default for fashion-mnist: {DEBIAN_FASHION}")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    if args.dataset == "fashion-mnist" and args.data_dir is None:
+        if not Path(DEBIAN_FASHION).is_dir():
+            raise SystemExit(f"no {DEBIAN_FASHION}: apt-get install -y dataset-fashion-mnist, or use --dataset sample")
+        args.data_dir = DEBIAN_FASHION
+    os.chdir(tempfile.mkdtemp())  # nothing the runs write lands in the checkout
+    print(f"dataset {args.dataset}{' from ' + args.data_dir if args.data_dir else ''}, [784, 30, 10], "
+          f"{args.epochs} epochs, mini-batch 10, eta 3.0, seed {args.seed}; {args.repeats} runs each, alternating")
+    times_headless, times_app, latencies = [], [], []
+    for i in range(args.repeats):
+        h, correct_h = headless(args)
+        a, correct_a, keys = asyncio.run(in_app(args, measure_keys=(i == 0)))
+        if correct_a != correct_h:
+            raise SystemExit(f"the runs differ: headless {correct_h}, app {correct_a}")
+        times_headless.append(h)
+        times_app.append(a)
+        latencies += keys
+        print(f"run {i + 1}: headless {h:7.2f} s   app {a:7.2f} s   ratio {a / h:.3f}   correct per epoch {correct_a}")
+    mh, ma = statistics.median(times_headless), statistics.median(times_app)
+    print(f"median: headless {mh:.2f} s, app {ma:.2f} s; app / headless = {ma / mh:.3f} (target ≤ 1.15)")
+    if latencies:
+        ms = sorted(1000 * t for t in latencies)
+        print(f"key answered while training ({len(ms)} presses): median {statistics.median(ms):.1f} ms, "
+              f"worst {ms[-1]:.1f} ms (target < 100 ms)")
+
+
+if __name__ == "__main__":
+    main_()
