@@ -16,6 +16,7 @@ SCREENS: dict[str, str] = {
     "perceptron": "nnsim.tui.screens.gates:PerceptronScreen",
     "circuit": "nnsim.tui.screens.gates:CircuitScreen",
     "sigmoid": "nnsim.tui.screens.sigmoid:SigmoidScreen",
+    "backprop": "nnsim.tui.screens.backprop:BackpropScreen",
     "train": "nnsim.tui.screens.train:TrainScreen",
 }
 

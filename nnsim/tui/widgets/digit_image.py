@@ -5,20 +5,22 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from textual.content import Content
+from rich.segment import Segment
+from textual.strip import Strip
 
 from nnsim.tui.widgets.digit import SIDE, DigitView
 from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.shading import intensity_shade, signed_colour
+from nnsim.tui.widgets.palette import MUTED, LineCache, Palette, Shade, intensity, signed, strip
 
-LEGEND_BLOCKS = 6
+LEGEND_BLOCKS = 4
+MARK: Shade = ("accent", 100)
 
 
-class DigitImage(DigitView):
+class DigitImage(LineCache, DigitView):
     """A :class:`~nnsim.tui.widgets.digit.DigitView` that says what it shows.
 
-    Above the image a title ("input x, a 7", "w²₁₇: neuron 17's weights"), below
-    it the colour scale with its end values, so a learner can read the shades:
+    Above the image an optional title ("w²: neuron 17's weights"), below it the
+    colour scale with its end values, so a learner can read the shades:
 
     - ``mode="intensity"``: values from 0 to ``scale`` (default 1) as ink, as
       MNIST pixels are;
@@ -29,7 +31,9 @@ class DigitImage(DigitView):
 
     Give two images the same ``scale`` to compare them (weights before and after
     an update). NaN and infinite pixels show in the error colour and are counted
-    under the scale. ``mark`` outlines one pixel (an index 0–783).
+    under the scale. ``mark`` picks out one pixel (an index 0–783) in the accent
+    colour. Drawn with the line API and redrawn only when something changed:
+    showing the same digit again costs nothing.
     """
 
     DEFAULT_CSS = """
@@ -49,12 +53,19 @@ class DigitImage(DigitView):
     def show(self, values, title: Optional[str] = None, *, mode: Optional[str] = None,
              scale: Optional[float] = None, mark: Optional[int] = None) -> None:
         """Show 784 values (any shape numpy can flatten) row by row, as MNIST stores them."""
-        if title is not None:
-            self.title = title
-        self.scale = scale
-        self.mark = mark
-        self.clear_cached_dimensions()
-        super().show(values, mode)
+        image = self._as_image(values)
+        title = self.title if title is None else title
+        mode = self.mode if mode is None else mode
+        same = (self.pixels is not None and np.array_equal(image, self.pixels, equal_nan=True)
+                and (title, mode, scale, mark) == (self.title, self.mode, self.scale, self.mark))
+        if same:
+            return
+        resized = (title == "") != (self.title == "") or self.pixels is None
+        self.pixels, self.title, self.mode, self.scale, self.mark = image, title, mode, scale, mark
+        self.invalidate_lines()
+        if resized:
+            self.clear_cached_dimensions()
+        self.refresh(layout=resized)
 
     # -- what the image is drawn with ------------------------------------------------------
 
@@ -66,7 +77,7 @@ class DigitImage(DigitView):
         if self.pixels is None:
             return False
         finite = self.pixels[np.isfinite(self.pixels)]
-        return bool(finite.size) and (finite.min() < 0 or finite.max() > 1)
+        return bool(finite.size) and bool(finite.min() < 0 or finite.max() > 1)
 
     @property
     def colour_scale(self) -> float:
@@ -78,50 +89,64 @@ class DigitImage(DigitView):
         finite = self.pixels[np.isfinite(self.pixels)]
         return float(np.max(np.abs(finite))) if finite.size else 0.0
 
-    def _shade(self, value: float, signed: bool, scale: float) -> str:
-        return signed_colour(value, scale) if signed else intensity_shade(value, 0.0, scale or 1.0)
+    def _shades(self) -> list[list[Shade]]:
+        """Each pixel's shade, row by row."""
+        img, scale = self.pixels, self.colour_scale
+        if self.signed:
+            shades = [[signed(float(v), scale) for v in row] for row in img]
+        else:
+            shades = [[intensity(float(v), 0.0, scale or 1.0) for v in row] for row in img]
+        if self.mark is not None:
+            r, c = divmod(int(self.mark), SIDE)
+            shades[r][c] = MARK
+        return shades
 
-    def render(self) -> Content:
-        lines: list[Content] = []
+    def get_content_width(self, container, viewport) -> int:
+        return SIDE
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return (1 if self.title else 0) + (SIDE // 2 + 1 if self.pixels is not None else 0)
+
+    def build_lines(self, palette: Palette) -> list[Strip]:
+        lines = []
         if self.title:
-            lines.append(Content.styled(self.title, "bold").truncate(SIDE, ellipsis=True))
+            lines.append(strip([palette.text(self.title[:SIDE], bold=True)]))
         if self.pixels is None:
-            return Content("\n").join(lines)
-        img = self.pixels
-        signed, scale = self.signed, self.colour_scale
-        mark = divmod(self.mark, SIDE) if self.mark is not None else None
+            return lines
+        shades = self._shades()
         for r in range(0, SIDE, 2):
-            cells = []
-            for c in range(SIDE):
-                top, bottom = self._shade(img[r, c], signed, scale), self._shade(img[r + 1, c], signed, scale)
-                char = "▀"
-                if mark is not None and mark[1] == c and mark[0] in (r, r + 1):
-                    # The marked pixel: a bold accent dot on the half it sits in.
-                    char = "▘" if mark[0] == r else "▖"
-                    top = "$accent" if mark[0] == r else top
-                    bottom = "$accent" if mark[0] == r + 1 else bottom
-                cells.append((char, f"{top} on {bottom}"))
-            lines.append(Content.assemble(*cells))
-        lines.append(self._legend(signed, scale))
-        return Content("\n").join(lines)
+            top, bottom = shades[r], shades[r + 1]
+            lines.append(strip(Segment("▀", palette.style(top[c], bottom[c])) for c in range(SIDE)))
+        lines.append(strip(self._legend(palette)))
+        return lines
 
-    def _legend(self, signed: bool, scale: float) -> Content:
-        if signed:
-            steps = np.linspace(-scale, scale, 2 * LEGEND_BLOCKS + 1)
+    def _legend_parts(self) -> tuple[str, list[Shade], str, int]:
+        signed_, scale = self.signed, self.colour_scale
+        if signed_:
+            values = np.linspace(-scale, scale, 2 * LEGEND_BLOCKS + 1)
+            blocks = [signed(float(v), scale) for v in values]
             low, high = f"-{fmt(scale, 2)}", f"+{fmt(scale, 2)}"
         else:
-            steps = np.linspace(0.0, scale or 1.0, 2 * LEGEND_BLOCKS + 1)
-            low, high = "0", fmt(scale or 1.0, 2)
-        blocks = [("█", self._shade(float(v), signed, scale)) for v in steps]
-        legend = Content.assemble((low + " ", "$text-muted"), *blocks, (" " + high, "$text-muted"))
+            top = scale or 1.0
+            blocks = [intensity(float(v), 0.0, top) for v in np.linspace(0.0, top, 2 * LEGEND_BLOCKS + 1)]
+            low, high = "0", fmt(top, 2)
         bad = int(np.count_nonzero(~np.isfinite(self.pixels)))
+        return low, blocks, high, bad
+
+    def _legend(self, palette: Palette) -> list[Segment]:
+        low, blocks, high, bad = self._legend_parts()
+        segments = [palette.text(low + " ", MUTED)]
+        segments += [Segment("█", palette.style(shade)) for shade in blocks]
+        segments.append(palette.text(" " + high, MUTED))
         if bad:
-            legend += Content.styled(f" {bad} NaN/inf", "bold $text-error")
-        return legend.truncate(SIDE)
+            segments.append(palette.text(f" {bad} NaN/inf", ("error", 100), bold=True))
+        return segments
 
     @property
     def text(self) -> str:
         """The title and the scale as plain text (the image itself has no text)."""
-        plain = self.render().plain.splitlines()
-        return "\n".join(line for line in plain if line.strip("▀▘▖ "))
-
+        lines = [self.title] if self.title else []
+        if self.pixels is not None:
+            low, blocks, high, bad = self._legend_parts()
+            lines.append(f"{low} {'█' * len(blocks)} {high}" + (f" {bad} NaN/inf" if bad else ""))
+        return "\n".join(lines)

@@ -6,13 +6,15 @@ import math
 from typing import Optional, Sequence
 
 import numpy as np
-from textual.content import Content
+from rich.segment import Segment
+from textual.strip import Strip
 from textual.widget import Widget
 
 from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.shading import signed_colour
+from nnsim.tui.widgets.palette import ERROR, MUTED, LineCache, Palette, Shade, signed, strip
 
 LEGEND_BLOCKS = 4
+ACCENT: Shade = ("accent", 100)
 
 
 def block_starts(n: int, parts: int) -> np.ndarray:
@@ -31,7 +33,7 @@ def pool_signed(a: np.ndarray, rows: int, cols: int) -> np.ndarray:
         return np.where(np.abs(low) > np.abs(high), low, high)
 
 
-class HeatMap(Widget):
+class HeatMap(LineCache, Widget):
     """A 2-D array as a heat map: blue positive, red negative, stronger for larger
     magnitudes, two rows per character cell (half-blocks). Above it the name and
     shape, below it the colour scale.
@@ -67,6 +69,7 @@ class HeatMap(Widget):
         self.mark: Optional[tuple[int, int]] = None
         self.scale: Optional[float] = None
         self._array: Optional[np.ndarray] = None
+        self._lines: Optional[list[tuple[str, list]]] = None
         if array is not None:
             self._array = self._as_matrix(array)
 
@@ -78,14 +81,28 @@ class HeatMap(Widget):
     def show(self, array, name: Optional[str] = None, *, mark: Optional[Sequence[int]] = None,
              scale: Optional[float] = None, note: str = "") -> None:
         """Show new values; ``scale`` fixes full strength (default: the largest magnitude)."""
+        old_size = self._size_key()
         self._array = None if array is None else self._as_matrix(array)
         if name is not None:
             self.array_name = name
         self.mark = tuple(mark) if mark is not None else None
         self.scale = scale
         self.note = note
-        self.clear_cached_dimensions()
-        self.refresh(layout=True)
+        self._lines = None
+        self.invalidate_lines()
+        if self._size_key() != old_size:
+            self.clear_cached_dimensions()
+            self.refresh(layout=True)
+        else:
+            self.refresh()
+
+    def _size_key(self) -> tuple:
+        """What the widget's size depends on: a new layout only when it changes."""
+        if self._array is None:
+            return (self.array_name,)
+        lines = self._text_lines()
+        return self.array_name, self.note, self._array.shape, self.max_width, self.max_height, len(lines), \
+            self.get_content_width(None, None)
 
     @staticmethod
     def _as_matrix(array) -> np.ndarray:
@@ -105,46 +122,99 @@ class HeatMap(Widget):
             return a, 1, 1
         return pool_signed(a, rows, cols), math.ceil(a.shape[0] / rows), math.ceil(a.shape[1] / cols)
 
-    def render(self) -> Content:
-        head = Content.styled(self.array_name, "bold")
-        if self._array is None:
-            return head
+    @property
+    def colour_scale(self) -> float:
+        """The magnitude drawn at full strength: ``scale``, else the largest finite one."""
+        if self.scale is not None:
+            return float(self.scale)
+        finite = self._array[np.isfinite(self._array)]
+        return float(np.max(np.abs(finite))) if finite.size else 0.0
+
+    def _text_lines(self) -> list[tuple[str, list]]:
+        """The heat map as (kind, parts) lines, shared by the drawing and its size."""
+        if self._lines is not None:
+            return self._lines
         a = self._array
         shape = f"  {a.shape[0]}×{a.shape[1]}" + (f"  {self.note}" if self.note else "")
-        lines = [head + Content.styled(shape, "$text-muted")]
+        lines: list[tuple[str, list]] = [("head", [self.array_name, shape])]
         cells, block_rows, block_cols = self.grid()
-        finite = a[np.isfinite(a)]
-        scale = self.scale if self.scale is not None else (float(np.max(np.abs(finite))) if finite.size else 0.0)
         mark_row = mark_col = None
         if self.mark is not None:
             mark_row = int(np.searchsorted(block_starts(a.shape[0], cells.shape[0]), self.mark[0], "right") - 1)
             mark_col = int(np.searchsorted(block_starts(a.shape[1], cells.shape[1]), self.mark[1], "right") - 1)
-            lines.append(Content(" " * (mark_col + 1)) + Content.styled("▼", "bold $text-accent"))
+            lines.append(("column", [mark_col]))
         for r in range(0, cells.shape[0], 2):
-            marker = Content.styled("▶", "bold $text-accent") if mark_row in (r, r + 1) else Content(" ")
-            parts = []
-            for c in range(cells.shape[1]):
-                top = signed_colour(cells[r, c], scale)
-                if r + 1 < cells.shape[0]:
-                    parts.append(("▀", f"{top} on {signed_colour(cells[r + 1, c], scale)}"))
-                else:
-                    parts.append(("▀", top))
-            lines.append(marker + Content.assemble(*parts))
+            lower = cells[r + 1] if r + 1 < cells.shape[0] else None
+            lines.append(("cells", [mark_row in (r, r + 1), cells[r], lower]))
         if block_rows > 1 or block_cols > 1:
-            lines.append(Content.styled(f" a cell: largest |value| of {block_rows}×{block_cols}", "$text-muted"))
-        lines.append(self._legend(scale, a.size - finite.size))
-        return Content("\n").join(lines)
+            lines.append(("note", [f" a cell: largest |value| of {block_rows}×{block_cols}"]))
+        bad = int(a.size - np.count_nonzero(np.isfinite(a)))
+        lines.append(("legend", [self.colour_scale, bad]))
+        self._lines = lines
+        return lines
 
-    def _legend(self, scale: float, bad: int) -> Content:
-        steps = np.linspace(-scale, scale, 2 * LEGEND_BLOCKS + 1)
-        legend = Content.assemble((f" -{fmt(scale, 3)} ", "$text-muted"),
-                                  *[("█", signed_colour(float(v), scale)) for v in steps],
-                                  (f" +{fmt(scale, 3)}", "$text-muted"))
-        if bad:
-            legend += Content.styled(f"  {bad} NaN/inf", "bold $text-error")
-        return legend
+    def _legend_text(self, scale: float, bad: int) -> tuple[str, str, str]:
+        return f" -{fmt(scale, 3)} ", f" +{fmt(scale, 3)}", f"  {bad} NaN/inf" if bad else ""
+
+    def get_content_width(self, container, viewport) -> int:
+        if self._array is None:
+            return len(self.array_name)
+        widths = []
+        for kind, parts in self._text_lines():
+            if kind == "head":
+                widths.append(len(parts[0]) + len(parts[1]))
+            elif kind == "cells":
+                widths.append(1 + len(parts[1]))
+            elif kind == "note":
+                widths.append(len(parts[0]))
+            elif kind == "legend":
+                low, high, bad = self._legend_text(*parts)
+                widths.append(len(low) + 2 * LEGEND_BLOCKS + 1 + len(high) + len(bad))
+        return max(widths)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return 1 if self._array is None else len(self._text_lines())
+
+    def build_lines(self, palette: Palette) -> list[Strip]:
+        if self._array is None:
+            return [strip([palette.text(self.array_name, bold=True)])]
+        scale = self.colour_scale
+        out = []
+        for kind, parts in self._text_lines():
+            if kind == "head":
+                out.append(strip([palette.text(parts[0], bold=True), palette.text(parts[1], MUTED)]))
+            elif kind == "column":
+                out.append(strip([Segment(" " * (parts[0] + 1)), palette.text("▼", ACCENT, bold=True)]))
+            elif kind == "cells":
+                marked, upper, lower = parts
+                segments = [palette.text("▶", ACCENT, bold=True) if marked else Segment(" ")]
+                for c in range(len(upper)):
+                    bg = signed(float(lower[c]), scale) if lower is not None else None
+                    segments.append(Segment("▀", palette.style(signed(float(upper[c]), scale), bg)))
+                out.append(strip(segments))
+            elif kind == "note":
+                out.append(strip([palette.text(parts[0], MUTED)]))
+            else:
+                low, high, bad = self._legend_text(*parts)
+                steps = np.linspace(-scale, scale, 2 * LEGEND_BLOCKS + 1)
+                segments = [palette.text(low, MUTED)]
+                segments += [Segment("█", palette.style(signed(float(v), scale))) for v in steps]
+                segments.append(palette.text(high, MUTED))
+                if bad:
+                    segments.append(palette.text(bad, ERROR, bold=True))
+                out.append(strip(segments))
+        return out
 
     @property
     def text(self) -> str:
         """What the heat map says in words: name, shape, pooling and scale."""
-        return "\n".join(line for line in self.render().plain.splitlines() if line.strip("▀▶▼ "))
+        if self._array is None:
+            return self.array_name
+        out = []
+        for kind, parts in self._text_lines():
+            if kind in ("head", "note"):
+                out.append("".join(parts))
+            elif kind == "legend":
+                low, high, bad = self._legend_text(*parts)
+                out.append(f"{low}{'█' * (2 * LEGEND_BLOCKS + 1)}{high}{bad}")
+        return "\n".join(out)
