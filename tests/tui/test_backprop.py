@@ -18,11 +18,11 @@ from nnsim.lessons.trace_export import read_traces
 from nnsim.tui.app import NnsimApp
 from nnsim.tui.screens.backprop import BackpropScreen, open_network, open_trace
 from nnsim.tui.screens.gradient_check import GradientCheckDialog
+from nnsim.tui.widgets.arrays_view import ArraysView
 from nnsim.tui.widgets.digit_image import DigitImage
 from nnsim.tui.widgets.equation import EquationPanel
 from nnsim.tui.widgets.format import fmt
 from nnsim.tui.widgets.network_view import NetworkView
-from nnsim.tui.widgets.tensor import TensorView
 from tests.tui.conftest import SIZE
 
 
@@ -38,7 +38,7 @@ def core_trace(name: str, pass_number: int = 1):
 
 def shown_arrays(screen: BackpropScreen) -> dict[str, np.ndarray]:
     """The arrays the panel shows, by their label."""
-    return {view.array_name: view.array for view in screen.query(TensorView) if view.display}
+    return screen.query_one(ArraysView).arrays
 
 
 async def step_to(pilot, screen: BackpropScreen, title: str, key: str = "n") -> None:

@@ -34,7 +34,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
@@ -55,15 +55,11 @@ from nnsim.tui.widgets.digit import SIDE
 from nnsim.tui.widgets.digit_image import DigitImage
 from nnsim.tui.widgets.equation import EquationPanel
 from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.heatmap import HeatMap
+from nnsim.tui.widgets.arrays_view import ArrayItem, ArraysView
 from nnsim.tui.widgets.network_view import SUMMARY_ABOVE, LayerColumn, NetworkView
-from nnsim.tui.widgets.tensor_lines import TensorLines
 
 PIXELS = SIDE * SIDE
 MATRICES = frozenset({"w", "w_next", "nabla_w", "w_before", "w_after"})
-# Arrays up to these sizes print every number; larger ones are heat maps.
-NUMBER_ROWS = 32
-NUMBER_COLUMNS = 6
 # The debugger computes at most this many passes (the lesson files' own limit on updates).
 MAX_PASSES = 50
 # Condition breakpoints the keys 1, 2, 3 switch on, with the ε they use unless the lesson sets one.
@@ -142,17 +138,9 @@ class BackpropScreen(LessonScreen):
                 network = NetworkView(id="bp-network", classes="panel")
                 network.border_title = "network"
                 yield network
-                with VerticalScroll(id="bp-arrays", classes="panel") as arrays:
-                    arrays.border_title = "arrays"
-                    arrays.can_focus = False  # ↑/↓ select neurons; the mouse wheel scrolls
-                    with Horizontal(id="bp-vectors"):
-                        for i in range(6):
-                            yield TensorLines(id=f"bp-vector-{i}", max_rows=NUMBER_ROWS, max_columns=1)
-                    for i in range(9):
-                        yield TensorLines(id=f"bp-matrix-{i}", max_rows=NUMBER_ROWS, max_columns=NUMBER_COLUMNS)
-                    for i in range(3):
-                        yield HeatMap(id=f"bp-heat-{i}", max_width=40, max_height=8)
-                    yield Static("", id="bp-omitted")
+                arrays = ArraysView(id="bp-arrays", classes="panel")
+                arrays.border_title = "arrays"
+                yield arrays
             yield EquationPanel(id="bp-equation", classes="panel")
             yield Static("", id="bp-keys")
 
@@ -307,62 +295,23 @@ class BackpropScreen(LessonScreen):
         view.show(columns, current=focus.layer - 1, direction=direction(data),
                   selected=(focus.layer - 1, focus.neuron))
         m = trace.m
-        view.border_title = f"network {trace.sizes}" + (f" · example {e + 1} of {m}" if m > 1 else "")
+        _title(view, f"network {trace.sizes}" + (f" · example {e + 1} of {m}" if m > 1 else ""))
 
     def draw_arrays(self, step: LessonStep, focus: Focus) -> None:
-        """The step's arrays: small column vectors side by side while they fit the panel's
-        width, the rest one under another (numbers, or heat maps when large)."""
+        """The step's arrays with their shapes, the selected neuron's entries highlighted."""
         data = step.data
-        arrays = self.query_one("#bp-arrays", VerticalScroll)
-        room = arrays.scrollable_content_region.width or 10_000  # not laid out yet: no limit
-        vectors = list(self.query("#bp-vectors > TensorLines").results(TensorLines))
-        stacked = list(self.query("#bp-arrays > TensorLines").results(TensorLines))
-        heats = list(self.query("#bp-arrays > HeatMap").results(HeatMap))
-        used_v = used_m = used_h = 0
-        row_width = 0
-        omitted = []
+        items, omitted = [], []
         for name in PANEL_ARRAYS[data.phase]:
             a = np.asarray(data.arrays[name])
             label = array_label(name, data.layer)
-            rows, cols = a.shape
-            mark = self._mark(name, data.phase, focus, a.shape)
-            if name not in MATRICES and rows > SUMMARY_ABOVE:
-                omitted.append(f"{label} ({rows}×{cols})")
+            if name not in MATRICES and a.shape[0] > SUMMARY_ABOVE:
+                omitted.append(f"{label} ({a.shape[0]}×{a.shape[1]})")
                 continue
-            if rows <= NUMBER_ROWS and cols <= NUMBER_COLUMNS:
-                width = _tensor_width(label, a.shape)
-                if cols == 1 and used_v < len(vectors) and row_width + width <= room and used_m == 0:
-                    vectors[used_v].show(a, name=label, highlight=mark)
-                    used_v += 1
-                    row_width += width
-                    continue
-                if used_m < len(stacked):
-                    stacked[used_m].show(a, name=label, highlight=mark)
-                    used_m += 1
-                    continue
-            if used_h < len(heats):
-                heats[used_h].max_width = max(8, room - 3)
-                heats[used_h].show(a, name=label, mark=mark)
-                used_h += 1
-        for widgets, used in ((vectors, used_v), (stacked, used_m), (heats, used_h)):
-            for i, widget in enumerate(widgets):
-                if widget.display != (i < used):
-                    widget.display = i < used
-        note = self.query_one("#bp-omitted", Static)
-        if note.display != bool(omitted):
-            note.display = bool(omitted)
-        if omitted:
-            note.update(Content.styled(", ".join(omitted) + ": too long to list (the image and the network "
-                                       "show them)", "$text-muted"))
-        arrays.border_title = f"arrays of {data.title}"
-        # Keep the selected neuron's row in view in long columns.
-        top = max(0, focus.neuron - 4)
-        if arrays.scroll_y != top:
-            arrays.scroll_to(y=top, animate=False)
-
-    def on_resize(self) -> None:
-        # The arrays panel's width decides what goes side by side.
-        self.call_after_refresh(self.show_step, self.step)
+            items.append(ArrayItem(label, a, self._mark(name, data.phase, focus, a.shape)))
+        notes = [", ".join(omitted) + ": too long to list (the image and the network show them)"] if omitted else []
+        arrays = self.query_one("#bp-arrays", ArraysView)
+        arrays.show(items, notes)
+        _title(arrays, f"arrays of {data.title}")
 
     @staticmethod
     def _mark(name: str, phase: str, focus: Focus, shape: tuple[int, int]) -> Optional[tuple[int, int]]:
@@ -390,15 +339,15 @@ class BackpropScreen(LessonScreen):
         if self.image == "weights":
             w = next(s for s in trace if s.phase == "forward" and s.layer == 2).arrays["w"]
             panel.show(w[j], "", mode="signed", mark=k)
-            panel.border_title = f"w² into neuron {j}"
+            _title(panel, f"w² into neuron {j}")
         elif self.image == "gradient":
             gradient = next(s for s in trace if s.phase == "gradient" and s.layer == 2)
             if gradient.index <= data.index:
                 panel.show(gradient.arrays["nabla_w"][j], "", mode="signed", mark=k)
-                panel.border_title = f"∂C/∂w² of neuron {j}"
+                _title(panel, f"∂C/∂w² of neuron {j}")
             else:
                 panel.show(np.zeros(PIXELS), "", mode="signed")
-                panel.border_title = f"∂C/∂w² of {j}: after BP4"
+                _title(panel, f"∂C/∂w² of {j}: after BP4")
         else:
             label = target_label(y[:, e])
             title = f"input x: a {label}" if label is not None else "input x"
@@ -406,7 +355,7 @@ class BackpropScreen(LessonScreen):
                 title += f" ({e + 1} of {trace.m})"
             uses_weight = focus.layer == 2 and data.phase in ("gradient", "update")
             panel.show(x[:, e], "", mode="intensity", mark=k if uses_weight else None)
-            panel.border_title = title
+            _title(panel, title)
 
     def source_of(self, layer: int, example: int = 0) -> int:
         """The selected k for ``layer``'s weights. Into a 784-pixel layer it starts at the
@@ -545,10 +494,10 @@ class BackpropScreen(LessonScreen):
             "the current folder.")
 
 
-def _tensor_width(label: str, shape: tuple[int, int]) -> int:
-    """The width a TensorView takes for an array: its head or its cells, and its padding."""
-    head = len(label) + len(f"  ({shape[0]}×{shape[1]})")
-    return max(head, shape[1] * 9) + 2
+def _title(widget, title: str) -> None:
+    """Set a border title only when it changes (setting one redraws the widget)."""
+    if str(widget.border_title or "") != title:
+        widget.border_title = title
 
 
 def _short(condition: str) -> str:

@@ -1,8 +1,13 @@
-"""HeatMap: a weight matrix (or any 2-D array) as shaded half-blocks, with its name and shape."""
+"""HeatMap: a weight matrix (or any 2-D array) as shaded half-blocks, with its name and shape.
+
+:class:`HeatGrid` draws the lines (used on its own by the backprop debugger's
+arrays panel); :class:`HeatMap` is the widget around one.
+"""
 
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from typing import Optional, Sequence
 
 import numpy as np
@@ -33,89 +38,45 @@ def pool_signed(a: np.ndarray, rows: int, cols: int) -> np.ndarray:
         return np.where(np.abs(low) > np.abs(high), low, high)
 
 
-class HeatMap(LineCache, Widget):
-    """A 2-D array as a heat map: blue positive, red negative, stronger for larger
-    magnitudes, two rows per character cell (half-blocks). Above it the name and
-    shape, below it the colour scale.
+def as_matrix(array) -> np.ndarray:
+    """Any array as 2-D: a number is 1×1, a vector a column (the book's shape for z, a, δ)."""
+    a = np.asarray(array, dtype=np.float64)
+    if a.ndim == 0:
+        return a.reshape(1, 1)
+    if a.ndim == 1:
+        return a.reshape(-1, 1)
+    return a.reshape(a.shape[0], -1)
 
-    An array larger than ``max_width`` columns or ``2 × max_height`` rows is shown
-    in blocks, each drawn with its entry of largest magnitude, and says so. A
-    ``mark`` (row, column) points at one entry with ▶ beside its row and ▼ above
-    its column (e.g. the selected neuron's weights).
+
+class HeatGrid:
+    """The lines of a heat map: the name and shape, a ▼ over the marked column, two rows
+    of cells per line (▶ beside the marked row), a note when the array is shown in
+    blocks, and the colour scale. Blue positive, red negative, stronger for larger
+    magnitudes; NaN and infinity in the error colour.
+
+    Args:
+        name: the array's name as the book writes it, e.g. "w²" or "∂C/∂w²".
+        array: the values (a vector becomes a column).
+        max_width: at most this many columns of cells; more are shown in blocks.
+        max_height: at most this many lines of cells (two rows each).
+        mark: (row, column) of the entry to point at.
+        scale: the magnitude drawn at full strength (default: the largest finite one).
+        note: said after the shape.
     """
 
-    DEFAULT_CSS = """
-    HeatMap {
-        width: auto;
-        height: auto;
-        padding: 0 1;
-    }
-    """
-
-    def __init__(self, name: str = "", array=None, *, max_width: int = 48, max_height: int = 12,
-                 id: Optional[str] = None, classes: Optional[str] = None) -> None:
-        """
-        Args:
-            name: the array's name as the book writes it, e.g. "w²" or "∂C/∂w²".
-            array: the values (a vector is drawn as a column); None shows the name only.
-            max_width: at most this many columns of cells.
-            max_height: at most this many lines of cells (two rows each).
-        """
-        super().__init__(id=id, classes=classes)
-        self.array_name = name
-        self.max_width = max_width
-        self.max_height = max_height
-        self.note = ""
-        self.mark: Optional[tuple[int, int]] = None
-        self.scale: Optional[float] = None
-        self._array: Optional[np.ndarray] = None
-        self._lines: Optional[list[tuple[str, list]]] = None
-        if array is not None:
-            self._array = self._as_matrix(array)
-
-    @property
-    def array(self) -> Optional[np.ndarray]:
-        """The values shown (before any pooling), as a 2-D array."""
-        return self._array
-
-    def show(self, array, name: Optional[str] = None, *, mark: Optional[Sequence[int]] = None,
-             scale: Optional[float] = None, note: str = "") -> None:
-        """Show new values; ``scale`` fixes full strength (default: the largest magnitude)."""
-        old_size = self._size_key()
-        self._array = None if array is None else self._as_matrix(array)
-        if name is not None:
-            self.array_name = name
+    def __init__(self, name: str, array, *, max_width: int = 48, max_height: int = 12,
+                 mark: Optional[Sequence[int]] = None, scale: Optional[float] = None, note: str = "") -> None:
+        self.name = name
+        self.array = as_matrix(array)
+        self.max_width = max(1, max_width)
+        self.max_height = max(1, max_height)
         self.mark = tuple(mark) if mark is not None else None
         self.scale = scale
         self.note = note
-        self._lines = None
-        self.invalidate_lines()
-        if self._size_key() != old_size:
-            self.clear_cached_dimensions()
-            self.refresh(layout=True)
-        else:
-            self.refresh()
-
-    def _size_key(self) -> tuple:
-        """What the widget's size depends on: a new layout only when it changes."""
-        if self._array is None:
-            return (self.array_name,)
-        lines = self._text_lines()
-        return self.array_name, self.note, self._array.shape, self.max_width, self.max_height, len(lines), \
-            self.get_content_width(None, None)
-
-    @staticmethod
-    def _as_matrix(array) -> np.ndarray:
-        a = np.asarray(array, dtype=np.float64)
-        if a.ndim == 0:
-            return a.reshape(1, 1)
-        if a.ndim == 1:
-            return a.reshape(-1, 1)
-        return a.reshape(a.shape[0], -1)
 
     def grid(self) -> tuple[np.ndarray, int, int]:
         """The cells drawn and the block size (rows, columns) each stands for."""
-        a = self._array
+        a = self.array
         rows = min(a.shape[0], 2 * self.max_height)
         cols = min(a.shape[1], self.max_width)
         if (rows, cols) == a.shape:
@@ -124,21 +85,19 @@ class HeatMap(LineCache, Widget):
 
     @property
     def colour_scale(self) -> float:
-        """The magnitude drawn at full strength: ``scale``, else the largest finite one."""
         if self.scale is not None:
             return float(self.scale)
-        finite = self._array[np.isfinite(self._array)]
+        finite = self.array[np.isfinite(self.array)]
         return float(np.max(np.abs(finite))) if finite.size else 0.0
 
-    def _text_lines(self) -> list[tuple[str, list]]:
-        """The heat map as (kind, parts) lines, shared by the drawing and its size."""
-        if self._lines is not None:
-            return self._lines
-        a = self._array
+    @cached_property
+    def spec(self) -> list[tuple[str, list]]:
+        """The lines as (kind, parts), shared by the drawing, the size and the text."""
+        a = self.array
         shape = f"  {a.shape[0]}×{a.shape[1]}" + (f"  {self.note}" if self.note else "")
-        lines: list[tuple[str, list]] = [("head", [self.array_name, shape])]
+        lines: list[tuple[str, list]] = [("head", [self.name, shape])]
         cells, block_rows, block_cols = self.grid()
-        mark_row = mark_col = None
+        mark_row = None
         if self.mark is not None:
             mark_row = int(np.searchsorted(block_starts(a.shape[0], cells.shape[0]), self.mark[0], "right") - 1)
             mark_col = int(np.searchsorted(block_starts(a.shape[1], cells.shape[1]), self.mark[1], "right") - 1)
@@ -150,17 +109,16 @@ class HeatMap(LineCache, Widget):
             lines.append(("note", [f" a cell: largest |value| of {block_rows}×{block_cols}"]))
         bad = int(a.size - np.count_nonzero(np.isfinite(a)))
         lines.append(("legend", [self.colour_scale, bad]))
-        self._lines = lines
         return lines
 
-    def _legend_text(self, scale: float, bad: int) -> tuple[str, str, str]:
+    @staticmethod
+    def _legend_text(scale: float, bad: int) -> tuple[str, str, str]:
         return f" -{fmt(scale, 3)} ", f" +{fmt(scale, 3)}", f"  {bad} NaN/inf" if bad else ""
 
-    def get_content_width(self, container, viewport) -> int:
-        if self._array is None:
-            return len(self.array_name)
+    @property
+    def width(self) -> int:
         widths = []
-        for kind, parts in self._text_lines():
+        for kind, parts in self.spec:
             if kind == "head":
                 widths.append(len(parts[0]) + len(parts[1]))
             elif kind == "cells":
@@ -172,15 +130,14 @@ class HeatMap(LineCache, Widget):
                 widths.append(len(low) + 2 * LEGEND_BLOCKS + 1 + len(high) + len(bad))
         return max(widths)
 
-    def get_content_height(self, container, viewport, width: int) -> int:
-        return 1 if self._array is None else len(self._text_lines())
+    @property
+    def height(self) -> int:
+        return len(self.spec)
 
-    def build_lines(self, palette: Palette) -> list[Strip]:
-        if self._array is None:
-            return [strip([palette.text(self.array_name, bold=True)])]
+    def strips(self, palette: Palette) -> list[Strip]:
         scale = self.colour_scale
         out = []
-        for kind, parts in self._text_lines():
+        for kind, parts in self.spec:
             if kind == "head":
                 out.append(strip([palette.text(parts[0], bold=True), palette.text(parts[1], MUTED)]))
             elif kind == "column":
@@ -207,14 +164,83 @@ class HeatMap(LineCache, Widget):
 
     @property
     def text(self) -> str:
-        """What the heat map says in words: name, shape, pooling and scale."""
-        if self._array is None:
-            return self.array_name
+        """What the heat map says in words: name, shape, blocks and scale."""
         out = []
-        for kind, parts in self._text_lines():
+        for kind, parts in self.spec:
             if kind in ("head", "note"):
                 out.append("".join(parts))
             elif kind == "legend":
                 low, high, bad = self._legend_text(*parts)
                 out.append(f"{low}{'█' * (2 * LEGEND_BLOCKS + 1)}{high}{bad}")
         return "\n".join(out)
+
+
+class HeatMap(LineCache, Widget):
+    """A 2-D array as a heat map (see :class:`HeatGrid`), sized to its content:
+    ``max_width`` columns and ``max_height`` lines of cells at most."""
+
+    DEFAULT_CSS = """
+    HeatMap {
+        width: auto;
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, name: str = "", array=None, *, max_width: int = 48, max_height: int = 12,
+                 id: Optional[str] = None, classes: Optional[str] = None) -> None:
+        """
+        Args:
+            name: the array's name as the book writes it, e.g. "w²" or "∂C/∂w²".
+            array: the values (a vector is drawn as a column); None shows the name only.
+            max_width: at most this many columns of cells.
+            max_height: at most this many lines of cells (two rows each).
+        """
+        super().__init__(id=id, classes=classes)
+        self.array_name = name
+        self.max_width = max_width
+        self.max_height = max_height
+        self._grid: Optional[HeatGrid] = None
+        if array is not None:
+            self._grid = HeatGrid(name, array, max_width=max_width, max_height=max_height)
+
+    @property
+    def array(self) -> Optional[np.ndarray]:
+        """The values shown (before any pooling), as a 2-D array."""
+        return None if self._grid is None else self._grid.array
+
+    @property
+    def mark(self) -> Optional[tuple[int, int]]:
+        return None if self._grid is None else self._grid.mark
+
+    def show(self, array, name: Optional[str] = None, *, mark: Optional[Sequence[int]] = None,
+             scale: Optional[float] = None, note: str = "") -> None:
+        """Show new values; ``scale`` fixes full strength (default: the largest magnitude)."""
+        old = (self._grid.width, self._grid.height) if self._grid is not None else None
+        if name is not None:
+            self.array_name = name
+        self._grid = None if array is None else HeatGrid(
+            self.array_name, array, max_width=self.max_width, max_height=self.max_height, mark=mark,
+            scale=scale, note=note)
+        self.invalidate_lines()
+        new = (self._grid.width, self._grid.height) if self._grid is not None else None
+        if new != old:  # a new layout only when the size changes
+            self.clear_cached_dimensions()
+            self.refresh(layout=True)
+        else:
+            self.refresh()
+
+    def get_content_width(self, container, viewport) -> int:
+        return len(self.array_name) if self._grid is None else self._grid.width
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return 1 if self._grid is None else self._grid.height
+
+    def build_lines(self, palette: Palette) -> list[Strip]:
+        if self._grid is None:
+            return [strip([palette.text(self.array_name, bold=True)])]
+        return self._grid.strips(palette)
+
+    @property
+    def text(self) -> str:
+        return self.array_name if self._grid is None else self._grid.text

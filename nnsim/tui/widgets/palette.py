@@ -114,8 +114,14 @@ class LineCache:
     def build_lines(self, palette: Palette) -> list[Strip]:
         raise NotImplementedError
 
-    def render_line(self, y: int) -> Strip:
+    def lines(self) -> list[Strip]:
+        """The widget's lines, built if needed, on the widget's own colours and background."""
         if self._strips is None or self._theme != self.app.theme:
             self._theme = self.app.theme
-            self._strips = self.build_lines(Palette(self))
-        return self._strips[y] if y < len(self._strips) else Strip.blank(self.size.width)
+            base = self.rich_style  # under every cell: cells without a background get the widget's
+            self._strips = [line.apply_style(base) for line in self.build_lines(Palette(self))]
+        return self._strips
+
+    def render_line(self, y: int) -> Strip:
+        lines = self.lines()
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)

@@ -1,0 +1,268 @@
+"""ArraysView: a backprop step's arrays, every number or a heat map, in one widget.
+
+The debugger shows a dozen arrays per step (z, a, σ′(z), δ, ∂C/∂b, ∂C/∂w, the
+weights before and after), each with its shape. Drawn as one widget of a fixed
+size with the line API, a step changes text, not the screen's layout, so a key
+press redraws this panel alone (``benchmarks/bench_backprop_step.py``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Optional, Sequence
+
+import numpy as np
+from rich.segment import Segment
+from textual import events
+from textual.strip import Strip
+from textual.widget import Widget
+
+from nnsim.tui.widgets.format import fmt_fixed
+from nnsim.tui.widgets.heatmap import HeatGrid, as_matrix
+from nnsim.tui.widgets.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, signed, strip
+from nnsim.tui.widgets.shading import TEXT_SHADE_MAX
+
+TEXT: Shade = ("foreground", 100)
+# Arrays up to this size print every number; larger ones are heat maps.
+NUMBER_ROWS = 32
+NUMBER_COLUMNS = 6
+HEAT_LINES = 8
+GAP = 2  # between arrays side by side
+
+
+class NumberTable:
+    """The lines of an array printed in full, as the shared TensorView prints it: the
+    name and shape, then each value in a cell shaded by sign and size (blue positive,
+    red negative, relative to the array's largest magnitude), one entry reversed."""
+
+    def __init__(self, name: str, array, *, highlight: Optional[Sequence[int]] = None, note: str = "",
+                 cell_width: int = 7, decimals: int = 3) -> None:
+        self.name = name
+        self.array = as_matrix(array)
+        self.highlight = tuple(highlight) if highlight is not None else None
+        self.note = note
+        self.cell_width, self.decimals = cell_width, decimals
+
+    @cached_property
+    def cells(self) -> list[list[str]]:
+        return [[f" {fmt_fixed(v, self.cell_width, self.decimals)} " for v in row] for row in self.array]
+
+    @property
+    def head(self) -> tuple[str, str]:
+        rows, cols = self.array.shape
+        return self.name, f"  ({rows}×{cols})" + (f"  {self.note}" if self.note else "")
+
+    @property
+    def width(self) -> int:
+        name, shape = self.head
+        return max(len(name) + len(shape), max(sum(len(t) for t in row) for row in self.cells))
+
+    @property
+    def height(self) -> int:
+        return 1 + self.array.shape[0]
+
+    def strips(self, palette: Palette) -> list[Strip]:
+        name, shape = self.head
+        lines = [strip([palette.text(name, TEXT, bold=True), palette.text(shape, MUTED)])]
+        a = self.array
+        finite = a[np.isfinite(a)]
+        scale = float(np.max(np.abs(finite))) if finite.size else 0.0
+        for i, texts in enumerate(self.cells):
+            segments = []
+            for j, text in enumerate(texts):
+                v = float(a[i, j])
+                if not math.isfinite(v):
+                    style = palette.style(ERROR, None, bold=True)
+                else:
+                    bg = signed(v, scale, floor=4, strongest=TEXT_SHADE_MAX)
+                    if self.highlight == (i, j):  # reversed, as TensorView's "bold reverse"
+                        style = palette.style(bg if bg != CLEAR else ("background", 100), TEXT, bold=True)
+                    else:
+                        style = palette.style(TEXT, None if bg == CLEAR else bg)
+                segments.append(Segment(text, style))
+            lines.append(strip(segments))
+        return lines
+
+
+@dataclass(frozen=True)
+class ArrayItem:
+    """One array to show: its label as the book writes it, the values, the entry
+    (row, column) that belongs to the selected neuron."""
+
+    label: str
+    array: np.ndarray
+    highlight: Optional[tuple[int, int]] = None
+
+
+class ArraysView(LineCache, Widget):
+    """A step's arrays: column vectors side by side (in order, while they fit), then
+    the rest one under another in order; arrays up to 32 × 6 print every number, larger
+    ones are heat maps (:class:`~nnsim.tui.widgets.heatmap.HeatGrid`).
+
+    Taller than the panel, it shows the part holding the selected entry, with "⋯"
+    lines saying how much is above and below; the mouse wheel scrolls.
+    """
+
+    DEFAULT_CSS = """
+    ArraysView {
+        width: 1fr;
+        height: 1fr;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, *, id: Optional[str] = None, classes: Optional[str] = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.items: list[ArrayItem] = []
+        self.notes: list[str] = []
+        self.top = 0
+        """The first line shown."""
+        self._focus_line: Optional[int] = None
+        self._palette: Optional[Palette] = None
+        self._blocks_laid: list = []
+        self._starts: list = [0]
+        self._drawn: dict[int, list[Strip]] = {}
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays shown, by label."""
+        return {item.label: as_matrix(item.array) for item in self.items}
+
+    def show(self, items: Sequence[ArrayItem], notes: Sequence[str] = ()) -> None:
+        """Show ``items`` (and lines of ``notes`` under them), keeping the first
+        highlighted entry in view."""
+        self.items, self.notes = list(items), list(notes)
+        self._focus_line = None
+        self.invalidate_lines()
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.invalidate_lines()
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _blocks(self, width: int) -> tuple[list, list]:
+        """(side-by-side tables, stacked tables and heat maps) for a panel ``width`` wide."""
+        row, stacked = [], []
+        used = 0
+        for item in self.items:
+            a = as_matrix(item.array)
+            if a.shape[0] <= NUMBER_ROWS and a.shape[1] <= NUMBER_COLUMNS:
+                table = NumberTable(item.label, a, highlight=item.highlight)
+                if a.shape[1] == 1 and used + table.width <= width:
+                    row.append(table)
+                    used += table.width + GAP
+                else:
+                    stacked.append(table)
+            else:
+                stacked.append(HeatGrid(item.label, a, max_width=max(8, width - 1), max_height=HEAT_LINES,
+                                        mark=item.highlight))
+        return row, stacked
+
+    def _layout(self) -> None:
+        """Where each block starts; the blocks' lines are drawn only when shown."""
+        width = max(self.size.width, 10)
+        row, stacked = self._blocks(width)
+        blocks: list[tuple[str, object, int]] = []  # (kind, block, height)
+        focus = None
+        if row:
+            blocks.append(("row", row, max(table.height for table in row)))
+            marked = next((t for t in row if t.highlight is not None), None)
+            if marked is not None:
+                focus = 1 + marked.highlight[0]
+        top = blocks[0][2] if blocks else 0
+        for block in stacked:
+            if focus is None and isinstance(block, NumberTable) and block.highlight is not None:
+                focus = top + 1 + block.highlight[0]
+            blocks.append(("block", block, block.height))
+            top += block.height
+        for note in self.notes:
+            blocks.append(("note", note, 1))
+        self._blocks_laid = blocks
+        self._starts = list(np.cumsum([0] + [h for _, _, h in blocks]))
+        self._drawn: dict[int, list[Strip]] = {}
+        self._focus_line = focus
+
+    @property
+    def total_lines(self) -> int:
+        return int(self._starts[-1])
+
+    def _draw_block(self, k: int) -> list[Strip]:
+        kind, block, height = self._blocks_laid[k]
+        palette = self._palette
+        if kind == "row":
+            drawn = [table.strips(palette) for table in block]
+            lines = []
+            for y in range(height):
+                parts = []
+                for table, strips in zip(block, drawn):
+                    part = strips[y] if y < len(strips) else Strip.blank(table.width)
+                    parts += [part.adjust_cell_length(table.width), Strip.blank(GAP)]
+                lines.append(Strip.join(parts))
+        elif kind == "note":
+            lines = [strip([palette.text(block, MUTED)])]
+        else:
+            lines = block.strips(palette)
+        base = self.rich_style
+        return [line.apply_style(base) for line in lines]
+
+    def _line(self, i: int) -> Strip:
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k not in self._drawn:
+            self._drawn[k] = self._draw_block(k)
+        lines = self._drawn[k]
+        j = i - int(self._starts[k])
+        return lines[j] if j < len(lines) else Strip.blank(self.size.width, self.rich_style)
+
+    def render_line(self, y: int) -> Strip:
+        if self._strips is None or self._theme != self.app.theme:
+            self._theme = self.app.theme
+            self._palette = Palette(self)
+            self._layout()
+            self._strips = []  # laid out; blocks are drawn as they come into view
+            self._scroll_to_focus()
+        height, top, total = self.size.height, self.top, self.total_lines
+        base = self.rich_style
+        if top > 0 and y == 0:
+            return strip([self._palette.text(f"⋯ {top} more lines above", MUTED)]).apply_style(base)
+        if top + height < total and y == height - 1:
+            below = total - top - height + 1
+            return strip([self._palette.text(f"⋯ {below} more lines below (mouse wheel)", MUTED)]).apply_style(base)
+        i = top + y
+        return self._line(i) if i < total else Strip.blank(self.size.width, base)
+
+    def _scroll_to_focus(self) -> None:
+        """Keep the highlighted entry's line in view (a few lines of context above it)."""
+        height, total = self.size.height, self.total_lines
+        if total <= height:
+            self.top = 0
+            return
+        focus = self._focus_line
+        if focus is not None and not self.top < focus < self.top + height - 1:
+            self.top = focus - 3
+        self.top = max(0, min(self.top, total - height))
+
+    # -- the mouse wheel ------------------------------------------------------------------
+
+    def _scroll(self, delta: int) -> None:
+        total = self.total_lines if self._strips is not None else 0
+        top = max(0, min(self.top + delta, max(0, total - self.size.height)))
+        if top != self.top:
+            self.top = top
+            self.refresh()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._scroll(3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._scroll(-3)
+
+    @property
+    def text(self) -> str:
+        """Every line as plain text (not only the part in view)."""
+        if self._strips is None:
+            self.render_line(0)
+        return "\n".join(self._line(i).text.rstrip() for i in range(self.total_lines))
