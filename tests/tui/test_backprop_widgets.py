@@ -137,7 +137,7 @@ async def test_network_view_shows_a_big_layer_as_bars_and_summarises_784_inputs(
         assert f"7: {a[7]:.3g}" in text  # the bars' selected neuron, written out
         rows = text.splitlines()[2:12]
         for j, row in enumerate(rows):  # the output δ, every one printed
-            assert row.rstrip().endswith(f"{j} ▄ {fmt_fixed(d[j], 7, 3)}".rstrip())
+            assert row.rstrip().endswith(fmt_fixed(d[j], 7, 3).strip()) and f" {j} ▄" in row
         assert "◀─" in text and "▐▌" in text  # δ going back into layer 2; its selected neuron
 
 
