@@ -262,3 +262,21 @@ async def test_editing_eta_recomputes_the_update():
         before, nabla = step.arrays["w_before"], step.arrays["nabla_w"]
         np.testing.assert_allclose(step.arrays["w_after"], before - 0.5 * nabla, rtol=1e-15)
         assert screen.step.title == "update, layer 3" and screen.status == "eta = 0.5: the pass is recomputed"
+
+
+async def test_e_edits_the_selected_neurons_weight_and_the_pass_is_recomputed():
+    app = NnsimApp(load_scenario("backprop-by-hand"), start=6, cursor_blink=False)  # backward, layer 2
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "right_square_bracket", "e")  # hidden neuron 1, its weight from input 1
+        dialog = app.screen
+        assert dialog.focused.id == "edit-w2_1_1"
+        dialog.focused.value = "0.65"
+        await pilot.press("enter")
+        screen = app.screen
+        assert screen.status == "w2_1_1 = 0.65: the pass is recomputed"
+        assert screen.scenario.network.weights[0][1] == (-0.3, 0.65)
+        # z²₁ = -0.3·0.5 + 0.65·0.9 − 0.2, from the core on the edited network
+        forward = screen.stepper.steps[1].data
+        assert forward.arrays["z"][1, 0] == pytest.approx(-0.3 * 0.5 + 0.65 * 0.9 - 0.2, abs=1e-15)
+        assert screen.step.title == "backward, layer 2"

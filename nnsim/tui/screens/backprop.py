@@ -211,7 +211,14 @@ class BackpropScreen(LessonScreen):
         n = self.sizes[focus.layer - 1]
         self.neurons[focus.layer] = (focus.neuron + delta) % n
         self.say(f"neuron {self.neurons[focus.layer]} of layer {focus.layer}")
+        self._select_for_edit(f"b{focus.layer}_{self.neurons[focus.layer]}")
         self.show_step(self.step)
+
+    def _select_for_edit(self, name: str) -> None:
+        """Point ``e`` at the parameter the selection names, when the lesson lets it be edited."""
+        names = [p.name for p in self.parameters()]
+        if name in names:
+            self.selected = names.index(name)
 
     def action_select(self, delta: int) -> None:
         self.action_neuron(delta)
@@ -222,6 +229,7 @@ class BackpropScreen(LessonScreen):
         n_prev = self.sizes[layer - 2]
         self.sources[layer] = (self.source_of(layer, self.example) + delta) % n_prev
         k = self.sources[layer]
+        self._select_for_edit(f"w{layer}_{min(self.neurons.get(layer, 0), self.sizes[layer - 1] - 1)}_{k}")
         self.say(f"weight w{sup(layer)} from neuron {k} of layer {layer - 1}" if n_prev != PIXELS
                  else f"weight w{sup(layer)} from pixel {k} (row {k // SIDE}, column {k % SIDE})")
         self.show_step(self.step)
