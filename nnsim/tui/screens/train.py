@@ -58,6 +58,8 @@ from nnsim.tui.widgets.step_counter import StepCounter
 
 DATASET_OPTIONS = [("MNIST", "mnist"), ("Fashion-MNIST", "fashion-mnist"), ("offline sample", "sample")]
 TABS = ("accuracy", "classes", "mistakes", "features")
+EPOCH_REDRAW = 0.25
+"""Least seconds between two redraws for finished epochs."""
 GALLERY_MISTAKES = 30
 """Mistakes drawn in the gallery (the most confident first); the panel's title counts them all."""
 
@@ -114,7 +116,8 @@ class TrainScreen(LessonScreen):
         mirror: download from this host (``--mirror``).
         save_path: where ``w`` saves (``--save``; also saved when the run ends).
         clock: the session's time source (tests fix the figures with a fake one).
-        throttle: least seconds between two progress reports from the worker.
+        throttle: least seconds between two progress reports from the worker (each one
+            redraws the progress line, which takes the training thread's time).
         validation_size: ``--validation-size`` (None: the lesson's, or the data's default).
     """
 
@@ -138,7 +141,7 @@ class TrainScreen(LessonScreen):
 
     def __init__(self, scenario: Scenario, steps: Optional[Sequence[LessonStep]] = None, start: int = 0, *,
                  data_dir=None, mirror: Optional[str] = None, save_path=None,
-                 clock: Callable[[], float] = time.perf_counter, throttle: float = 0.1,
+                 clock: Callable[[], float] = time.perf_counter, throttle: float = 0.25,
                  name: Optional[str] = None, id: Optional[str] = None, classes: Optional[str] = None) -> None:
         super().__init__(scenario, steps=None, start=0, name=name, id=id, classes=classes)
         self.data_dir = data_dir
@@ -159,6 +162,11 @@ class TrainScreen(LessonScreen):
         self._step_after_pause = False
         self._pause_on_start = False
         self._loading = False
+        self.shown: list[EpochResult] = []
+        """The epochs drawn so far (the session may be ahead of the screen by a few)."""
+        self._pending: list[EpochResult] = []
+        self._draw_timer = None
+        self._last_draw = 0.0
         self._drawn: dict[str, tuple] = {}
         """What each gallery shows now (see :meth:`show_gallery`)."""
         self.feature_change = False
@@ -225,7 +233,7 @@ class TrainScreen(LessonScreen):
     def refresh_step(self) -> None:
         step = self.stepper.current
         epochs = (self.session.plan.epochs if self.session is not None else self.scenario.train.epochs)
-        done = len(self.session.results) if self.session is not None else 0
+        done = len(self.shown)
         label = step.title if step.kind != "epoch" else f"epoch {step.data.epoch}"
         in_progress = self.session is not None and self.session.epoch in self.session.breakpoints
         self.query_one(StepCounter).show(f"{label} · {done} / {epochs} epochs", in_progress)
@@ -248,8 +256,6 @@ class TrainScreen(LessonScreen):
             confusion.clear()
         else:
             confusion.show(result.report, self.class_names, caption=f"after epoch {result.event.epoch}")
-            wrong = result.report.wrong
-            tabs.get_tab("mistakes").label = f"3 mistakes ({wrong:,})" if wrong else "3 mistakes"
         self.show_gallery(tabs.active)
 
     def show_gallery(self, tab: str) -> None:
@@ -280,8 +286,11 @@ class TrainScreen(LessonScreen):
             confidence = "" if math.isnan(m.confidence) else f" · {m.confidence:.2f}"
             items.append(GalleryItem(test.x[m.index], f"{self.name_of(m.label)} read as "
                                                       f"{self.name_of(m.answer)}{confidence}", m.index))
+        report = result.report
         self.query_one("#mistakes-gallery", DigitGallery).show(
-            items, empty=f"after epoch {result.event.epoch}: no test example misclassified")
+            items, empty=f"after epoch {result.event.epoch}: no test example misclassified",
+            heading=f"after epoch {result.event.epoch}: {report.wrong:,} of {report.total:,} test examples "
+                    f"misclassified; the {len(items)} the network was surest of (Enter opens one's pass)")
 
     def show_features(self, epoch: int) -> None:
         features = self.query_one("#features-gallery", DigitGallery)
@@ -291,14 +300,19 @@ class TrainScreen(LessonScreen):
             return
         layer = "hidden" if self.session.network.num_layers > 2 else "output"
         what = "Δw since the start" if self.feature_change else "weights"
-        features.show([GalleryItem(w, f"{layer} neuron {j}: {what}", j, "signed") for j, w in enumerate(weights)])
+        heading = (f"after epoch {epoch}: what training changed in each {layer} neuron's 784 incoming weights "
+                   f"(the random start taken away); v shows the weights" if self.feature_change else
+                   f"after epoch {epoch}: each {layer} neuron's 784 incoming weights, blue positive, red "
+                   f"negative; v shows what training changed in them")
+        features.show([GalleryItem(w, f"{layer} neuron {j}: {what}", j, "signed") for j, w in enumerate(weights)],
+                      heading=heading)
         tab = self.query_one("#views", TabbedContent).get_tab("features")
         tab.label = "4 features: " + ("learned Δw" if self.feature_change else "weights")
 
     def result_of(self, step: LessonStep) -> Optional[EpochResult]:
         if self.session is None or step.kind != "epoch":
             return None
-        for result in self.session.results:
+        for result in self.shown:
             if result.step is step:
                 return result
         return None
@@ -492,6 +506,11 @@ class TrainScreen(LessonScreen):
         self.session_scenario = scenario
         self.session = session
         self.busy = False
+        self.shown = []
+        self._pending = []
+        if self._draw_timer is not None:
+            self._draw_timer.stop()
+            self._draw_timer = None
         self.last_step = None
         self.log_lines = []
         self.query_one("#epoch-log", Log).clear()
@@ -576,22 +595,42 @@ class TrainScreen(LessonScreen):
         self.query_one("#epoch-log", Log).write_line(line)
 
     def epoch_done(self, result: EpochResult) -> None:
-        event = result.event
-        line = f"{event.log_line()}  {event.accuracy:.2%}"
-        if self.session.matches_book and event.epoch < 30:
-            line += f"  (book: {book_accuracy()[event.epoch] * 10000:.0f})"
-        if result.near_chance:
-            line += f"  near chance ({self.session.chance:.0%})"
-        self.write_log(line)
+        """Queue a finished epoch; :meth:`draw_epochs` draws the queue at most every
+        :data:`EPOCH_REDRAW` seconds, so epochs that take milliseconds (the sample)
+        cannot flood the interface and keys are still answered at once."""
+        self._pending.append(result)
+        if self._draw_timer is None:
+            wait = max(0.0, self._last_draw + EPOCH_REDRAW - time.monotonic())
+            self._draw_timer = self.set_timer(wait, self.draw_epochs)
+
+    def draw_epochs(self) -> None:
+        """Draw the queued epochs: log lines, chart, counter, narration, look inside."""
+        if self._draw_timer is not None:
+            self._draw_timer.stop()
+            self._draw_timer = None
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        self._last_draw = time.monotonic()
+        for result in pending:
+            event = result.event
+            line = f"{event.log_line()}  {event.accuracy:.2%}"
+            if self.session.matches_book and event.epoch < len(book_accuracy()):
+                line += f"  (book: {book_accuracy()[event.epoch] * 10000:.0f})"
+            if result.near_chance:
+                line += f"  near chance ({self.session.chance:.0%})"
+            self.write_log(line)
+        self.shown.extend(pending)
         self.show_chart()
         following = self.stepper.at_end
-        self.stepper.extend([result.step])
+        self.stepper.extend([result.step for result in pending])
         if following:
             self.stepper.goto(len(self.stepper) - 1)
-        self.show_progress(result.progress)
+        self.show_progress(pending[-1].progress)
         self.refresh_step() if following else self._refresh_counter()
-        if result.near_chance:
-            self.say(f"epoch {event.epoch}: {event.accuracy:.2%} correct, {self.chance_text()}", "warning")
+        last = pending[-1]
+        if last.near_chance:
+            self.say(f"epoch {last.event.epoch}: {last.event.accuracy:.2%} correct, {self.chance_text()}", "warning")
 
     def chance_text(self) -> str:
         return (f"no better than guessing (chance is {self.session.chance:.0%}): the network is not learning; "
@@ -600,18 +639,19 @@ class TrainScreen(LessonScreen):
     def _refresh_counter(self) -> None:
         step = self.stepper.current
         label = step.title if step.kind != "epoch" else f"epoch {step.data.epoch}"
-        self.query_one(StepCounter).show(f"{label} · {len(self.session.results)} / {self.session.plan.epochs} epochs",
+        self.query_one(StepCounter).show(f"{label} · {len(self.shown)} / {self.session.plan.epochs} epochs",
                                          self.session.epoch in self.session.breakpoints)
 
     def show_chart(self) -> None:
         session = self.session
         book = book_accuracy() if session is not None and session.matches_book else None
-        events = [r.event for r in session.results] if session is not None else []
+        events = [r.event for r in self.shown]
         epochs = session.plan.epochs if session is not None else self.scenario.train.epochs
         self.query_one("#chart", AccuracyChart).show(events, epochs, book,
                                                      session.chance if session is not None else None)
 
     def step_done(self, result: StepResult) -> None:
+        self.draw_epochs()
         self.last_step = result
         e = result.event
         check = "" if result.matches else " (warning: the trace does not match the update)"
@@ -620,6 +660,7 @@ class TrainScreen(LessonScreen):
         self.show_progress(result.progress)
 
     def run_stopped(self, stopped: RunStopped) -> None:
+        self.draw_epochs()
         session = self.session
         self.busy = False
         self.show_progress(stopped.progress)
@@ -642,7 +683,7 @@ class TrainScreen(LessonScreen):
             self.say(f"{stopped.reason}: the weights overflowed, so the run stopped; r restarts, or lower eta",
                      "error")
         elif stopped.state == FINISHED:
-            last = session.results[-1] if session.results else None
+            last = self.shown[-1] if self.shown else None
             summary = f": {last.event.log_line()} ({last.event.accuracy:.2%})" if last is not None else ""
             if last is not None and last.near_chance:
                 self.say(f"{stopped.reason}{summary}, {self.chance_text()}", "warning")

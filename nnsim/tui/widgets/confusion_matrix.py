@@ -40,11 +40,17 @@ class ConfusionMatrix(Widget):
 
     def show(self, report: ClassReport, names: Optional[Sequence[str]] = None, caption: str = "") -> None:
         """Show ``report``; ``names`` label the classes (digits by default)."""
+        same_size = (self.report is not None and report.n_classes == self.report.n_classes
+                     and bool(report.unclassified.sum()) == bool(self.report.unclassified.sum())
+                     and names == self.names and len(caption) == len(self.caption))
         self.report = report
         self.names = names
         self.caption = caption
-        self.clear_cached_dimensions()
-        self.refresh(layout=True)
+        if same_size:  # the next epoch's numbers: no layout pass (it would redo the whole screen)
+            self.refresh()
+        else:
+            self.clear_cached_dimensions()
+            self.refresh(layout=True)
 
     def clear(self, caption: str = "") -> None:
         self.report = None

@@ -74,27 +74,32 @@ class DigitCard(Vertical, can_focus=True):
 
     def on_click(self) -> None:
         self.focus()
-        gallery = self.parent
-        if isinstance(gallery, DigitGallery):
-            gallery.post_message(DigitGallery.Chosen(gallery, self.item))
+        for gallery in self.ancestors:
+            if isinstance(gallery, DigitGallery):
+                gallery.post_message(DigitGallery.Chosen(gallery, self.item))
+                break
 
 
-class DigitGallery(VerticalScroll):
-    """A grid of :class:`DigitCard` that fits as many columns as the width allows.
-    Arrow keys move between cards; Enter posts :class:`DigitGallery.Chosen`."""
+class DigitGallery(Vertical):
+    """A heading line over a scrolling grid of :class:`DigitCard` that fits as many
+    columns as the width allows. Arrow keys move between cards; Enter posts
+    :class:`DigitGallery.Chosen`."""
 
     DEFAULT_CSS = """
     DigitGallery {
+        height: 1fr;
+    }
+    DigitGallery > #gallery-note {
+        height: auto;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    DigitGallery > #gallery-grid {
         layout: grid;
         grid-size: 3;
         grid-gutter: 0 0;
         grid-rows: 16;
         height: 1fr;
-    }
-    DigitGallery > #gallery-empty {
-        column-span: 3;
-        color: $text-muted;
-        padding: 0 1;
     }
     """
 
@@ -122,27 +127,29 @@ class DigitGallery(VerticalScroll):
         super().__init__(id=id, classes=classes)
         self.empty = empty
         self.items: list[GalleryItem] = []
-        self.note = Static(empty, id="gallery-empty", markup=False)
+        self.note = Static(empty, id="gallery-note", markup=False)
+        self.grid = VerticalScroll(id="gallery-grid", can_focus=False)
         self._cards: list[DigitCard] = []
 
     def compose(self) -> ComposeResult:
         yield self.note
+        yield self.grid
 
     @property
     def columns(self) -> int:
         return max(1, self.size.width // CARD_WIDTH) if self.size.width else 3
 
     def on_resize(self) -> None:
-        self.styles.grid_size_columns = self.columns
-        self.note.styles.column_span = self.columns
+        self.grid.styles.grid_size_columns = self.columns
 
-    def show(self, items: Sequence[GalleryItem], empty: Optional[str] = None) -> None:
-        """Show ``items`` (cards are reused, so a new epoch redraws in place)."""
+    def show(self, items: Sequence[GalleryItem], empty: Optional[str] = None, heading: str = "") -> None:
+        """Show ``items`` (cards are reused, so a new epoch redraws in place) under a
+        ``heading`` line; with no items, the ``empty`` text instead."""
         self.items = list(items)
         if empty is not None:
             self.empty = empty
-        self.note.update(self.empty)
-        self.note.display = not self.items
+        self.note.update(heading if self.items else self.empty)
+        self.note.display = bool(heading) or not self.items
         cards = self._cards
         for card, item in zip(cards, self.items):
             card.set_item(item)
@@ -153,7 +160,7 @@ class DigitGallery(VerticalScroll):
         if len(self.items) > len(cards):
             new = [DigitCard(item) for item in self.items[len(cards):]]
             cards.extend(new)
-            self.mount_all(new)
+            self.grid.mount_all(new)
 
     @property
     def cards(self) -> list[DigitCard]:
@@ -176,7 +183,7 @@ class DigitGallery(VerticalScroll):
         i = self._focused_index()
         i = 0 if i is None else max(0, min(len(cards) - 1, i + delta))
         cards[i].focus()
-        self.scroll_to_widget(cards[i])
+        self.grid.scroll_to_widget(cards[i])
 
     def action_move_row(self, delta: int) -> None:
         self.action_move(delta * self.columns)
