@@ -107,12 +107,12 @@ async def test_a_run_shows_the_cores_epochs_in_the_log_the_chart_and_the_panels(
                                                      f"misclassified; the 30 the network was surest of")
         await pilot.press("4")
         features = screen.query_one("#features-gallery", DigitGallery)
-        assert len(features.items) == 30 and features.items[4].caption == "hidden neuron 4: weights"
+        assert len(features.items) == 30 and features.items[4].caption == "hidden neuron 4: w"
         np.testing.assert_array_equal(features.items[4].pixels, net.weights[0][4])
         await pilot.press("v")
         initial = Network([784, 30, 10], seed=0).weights[0]
         np.testing.assert_allclose(features.items[4].pixels, net.weights[0][4] - initial[4])
-        assert features.items[4].caption == "hidden neuron 4: Δw since the start"
+        assert features.items[4].caption == "hidden neuron 4: Δw"
         assert screen.query_one("#progress-text").content.startswith("all 2 epochs done · 3,000 examples")
         assert screen.stepper.current.title == "epoch 1"
 

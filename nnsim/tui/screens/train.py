@@ -29,6 +29,7 @@ stepped mini-batch in the debugger, ``1``–``4`` the panels.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import secrets
 import time
@@ -224,6 +225,25 @@ class TrainScreen(LessonScreen):
         self.focus_tabs()
         self.call_after_refresh(self.say, "c starts training (e edits the settings first); ? for help and keys")
 
+    # What the shared debugger keys do on this screen (the help dialog and the palette say so).
+    MEANINGS = {
+        "step": "One mini-batch of training (pausing first), or the next finished epoch when looking back",
+        "back": "Look inside after the previous epoch",
+        "continue": "Start training, or resume it, up to a breakpoint, the lesson's condition or the end",
+        "restart": "Restart from a new random network with a new seed (the seed + 1), same data and settings",
+        "toggle_breakpoint": "Pause when the epoch in progress ends",
+        "edit": "Edit the settings (between runs)",
+    }
+
+    def own_bindings(self) -> list[Binding]:
+        out = []
+        for binding in super().own_bindings():
+            if binding.action.startswith("select("):
+                continue  # no parameters to select here: the settings form takes the arrows
+            meaning = self.MEANINGS.get(binding.action)
+            out.append(dataclasses.replace(binding, tooltip=meaning) if meaning else binding)
+        return out
+
     def help_text(self) -> str:
         return ("c starts or resumes training; s pauses it, x stops it; n takes one mini-batch (d then opens "
                 "its backprop pass in the debugger); r restarts with a new seed; w saves the network. "
@@ -299,15 +319,13 @@ class TrainScreen(LessonScreen):
             features.show([], empty=f"the network after epoch {epoch} is no longer kept (memory budget)")
             return
         layer = "hidden" if self.session.network.num_layers > 2 else "output"
-        what = "Δw since the start" if self.feature_change else "weights"
+        short = "Δw" if self.feature_change else "w"
         heading = (f"after epoch {epoch}: what training changed in each {layer} neuron's 784 incoming weights "
                    f"(the random start taken away); v shows the weights" if self.feature_change else
                    f"after epoch {epoch}: each {layer} neuron's 784 incoming weights, blue positive, red "
                    f"negative; v shows what training changed in them")
-        features.show([GalleryItem(w, f"{layer} neuron {j}: {what}", j, "signed") for j, w in enumerate(weights)],
+        features.show([GalleryItem(w, f"{layer} neuron {j}: {short}", j, "signed") for j, w in enumerate(weights)],
                       heading=heading)
-        tab = self.query_one("#views", TabbedContent).get_tab("features")
-        tab.label = "4 features: " + ("learned Δw" if self.feature_change else "weights")
 
     def result_of(self, step: LessonStep) -> Optional[EpochResult]:
         if self.session is None or step.kind != "epoch":

@@ -3,7 +3,8 @@
 The training screen shows the test digits the network got wrong (caption: the
 true digit, the network's answer and how strongly its neuron fired) and the
 hidden neurons' incoming weights (the "feature detectors"). Each image is a
-:class:`~nnsim.tui.widgets.digit.DigitView`.
+:class:`~nnsim.tui.widgets.digit_image.DigitImage` (caption as its title, its
+colour scale under it).
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from nnsim.tui.widgets.digit import DigitView
+from nnsim.tui.widgets.digit_image import DigitImage
 
 CARD_WIDTH = 30  # a 28-column image and a margin
 
 
 @dataclass(frozen=True)
 class GalleryItem:
-    """One image: 784 values, a caption under it, a ``key`` the owner knows it by
-    (a test example's index, a neuron's number) and the DigitView ``mode``."""
+    """One image: 784 values, a caption (at most 28 characters), a ``key`` the owner
+    knows it by (a test example's index, a neuron's number) and the DigitImage ``mode``."""
 
     pixels: object
     caption: str
@@ -34,7 +35,7 @@ class GalleryItem:
 
 
 class DigitCard(Vertical, can_focus=True):
-    """An image with its caption; Enter or a click chooses it."""
+    """An image under its caption, with its colour scale below; Enter or a click chooses it."""
 
     DEFAULT_CSS = """
     DigitCard {
@@ -42,17 +43,8 @@ class DigitCard(Vertical, can_focus=True):
         height: 16;
         padding: 0 1;
     }
-    DigitCard > .caption {
-        width: 28;
-        height: 1;
-        color: $text-muted;
-    }
     DigitCard:focus {
         background: $boost;
-    }
-    DigitCard:focus > .caption {
-        color: $text;
-        text-style: bold;
     }
     """
 
@@ -60,17 +52,14 @@ class DigitCard(Vertical, can_focus=True):
         super().__init__()
         self.item = item
         # Kept, not queried: a new epoch updates every card, and queries cost CSS matching.
-        self.view = DigitView(item.pixels, mode=item.mode)
-        self.caption = Static(item.caption, classes="caption", markup=False)
+        self.image = DigitImage(item.pixels, item.caption, mode=item.mode)
 
     def compose(self) -> ComposeResult:
-        yield self.view
-        yield self.caption
+        yield self.image
 
     def set_item(self, item: GalleryItem) -> None:
         self.item = item
-        self.view.show(item.pixels, item.mode)
-        self.caption.update(item.caption)
+        self.image.show(item.pixels, item.caption, mode=item.mode)
 
     def on_click(self) -> None:
         self.focus()
@@ -78,6 +67,10 @@ class DigitCard(Vertical, can_focus=True):
             if isinstance(gallery, DigitGallery):
                 gallery.post_message(DigitGallery.Chosen(gallery, self.item))
                 break
+
+
+class _Grid(VerticalScroll, inherit_bindings=False, can_focus=False):
+    """The cards' scrolling grid; its arrow keys are the gallery's (card to card), not scrolling."""
 
 
 class DigitGallery(Vertical):
@@ -128,7 +121,7 @@ class DigitGallery(Vertical):
         self.empty = empty
         self.items: list[GalleryItem] = []
         self.note = Static(empty, id="gallery-note", markup=False)
-        self.grid = VerticalScroll(id="gallery-grid", can_focus=False)
+        self.grid = _Grid(id="gallery-grid")
         self._cards: list[DigitCard] = []
 
     def compose(self) -> ComposeResult:
