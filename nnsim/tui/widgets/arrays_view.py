@@ -98,8 +98,8 @@ class ArrayItem:
 
 
 class ArraysView(LineCache, Widget):
-    """A step's arrays: column vectors side by side (in order, while they fit), then
-    the rest one under another in order; arrays up to 32 × 6 print every number, larger
+    """A step's arrays: heat maps first, then column vectors side by side (in order,
+    while they fit), then the rest one under another in order; arrays up to 32 × 6 print every number, larger
     ones are heat maps (:class:`~nnsim.tui.widgets.heatmap.HeatGrid`).
 
     Taller than the panel, it shows the part holding the selected entry, with "⋯"
@@ -144,9 +144,9 @@ class ArraysView(LineCache, Widget):
 
     # -- layout ---------------------------------------------------------------------------
 
-    def _blocks(self, width: int) -> tuple[list, list]:
-        """(side-by-side tables, stacked tables and heat maps) for a panel ``width`` wide."""
-        row, stacked = [], []
+    def _blocks(self, width: int) -> tuple[list, list, list]:
+        """(heat maps, side-by-side tables, stacked tables) for a panel ``width`` wide."""
+        heats, row, stacked = [], [], []
         used = 0
         for item in self.items:
             a = as_matrix(item.array)
@@ -158,22 +158,26 @@ class ArraysView(LineCache, Widget):
                 else:
                     stacked.append(table)
             else:
-                stacked.append(HeatGrid(item.label, a, max_width=max(8, width - 1), max_height=HEAT_LINES,
-                                        mark=item.highlight))
-        return row, stacked
+                lines = max(2, min(HEAT_LINES, self.size.height // 3))
+                heats.append(HeatGrid(item.label, a, max_width=max(8, width - 1), max_height=lines,
+                                      mark=item.highlight))
+        return heats, row, stacked
 
     def _layout(self) -> None:
         """Where each block starts; the blocks' lines are drawn only when shown."""
         width = max(self.size.width, 10)
-        row, stacked = self._blocks(width)
+        heats, row, stacked = self._blocks(width)
         blocks: list[tuple[str, object, int]] = []  # (kind, block, height)
+        for heat in heats:  # first: a weight matrix's picture is the point of a big layer's step
+            blocks.append(("block", heat, heat.height))
+        top = sum(h for _, _, h in blocks)
         focus = None
         if row:
             blocks.append(("row", row, max(table.height for table in row)))
             marked = next((t for t in row if t.highlight is not None), None)
             if marked is not None:
-                focus = 1 + marked.highlight[0]
-        top = blocks[0][2] if blocks else 0
+                focus = top + 1 + marked.highlight[0]
+            top += blocks[-1][2]
         for block in stacked:
             if focus is None and isinstance(block, NumberTable) and block.highlight is not None:
                 focus = top + 1 + block.highlight[0]

@@ -106,7 +106,7 @@ class HeatGrid:
             lower = cells[r + 1] if r + 1 < cells.shape[0] else None
             lines.append(("cells", [mark_row in (r, r + 1), cells[r], lower]))
         if block_rows > 1 or block_cols > 1:
-            lines.append(("note", [f" a cell: largest |value| of {block_rows}×{block_cols}"]))
+            lines.append(("note", [f" a cell: max |v| of {block_rows}×{block_cols}"]))
         bad = int(a.size - np.count_nonzero(np.isfinite(a)))
         lines.append(("legend", [self.colour_scale, bad]))
         return lines
