@@ -262,3 +262,18 @@ def test_the_book_curve_is_drawn_only_for_the_books_settings():
     assert matches_book(book)
     assert not matches_book(dict(book, eta=100.0))
     assert not matches_book(dict(book, dataset="sample", test=500))
+
+
+def test_old_epochs_networks_go_first_when_the_memory_budget_is_reached(monkeypatch):
+    import nnsim.lessons.training_session as module
+
+    s = session(epochs=3)
+    size = s.network.parameter_count * s.network.dtype.itemsize
+    monkeypatch.setattr(module, "SNAPSHOT_BUDGET", 2 * size)
+    s.run(lambda r: None)
+    assert s.network_after(0) is None and s.network_after(1) is not None and s.network_after(2) is not None
+    assert s.feature_detectors(0) is None
+    mistake = s.results[0].report.mistakes[0]
+    with pytest.raises(NnsimError, match="the network after epoch 0 is no longer kept"):
+        s.trace_test_example(mistake.index, epoch=0)
+    np.testing.assert_array_equal(s.network_after(2).weights[0], s.network.weights[0])

@@ -379,3 +379,41 @@ def test_nnsim_train_checks_its_settings_before_the_app_starts(capsys):
     err = capsys.readouterr().err
     assert err == ("nnsim: error: nnsim train: [train].eta: expected a number above 0 and at most 1e+06, "
                    "got 2000000.0\n")
+
+
+async def test_with_the_books_settings_on_local_mnist_files_the_books_run_is_drawn_beside(tmp_path):
+    # A school's own copy of MNIST (--data-dir): here generated files of MNIST's shape with
+    # its 10,000 test images, so the settings are the book's and its curve applies.
+    write_dataset(tmp_path / "mnist", n_train=300, n_test=10000)
+    scenario = train_scenario(dataset="mnist", epochs=2, validation_size=0)
+    app = TrainingApp(scenario, cursor_blink=False, data_dir=tmp_path / "mnist")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("c")
+        await settle(pilot)
+        session = screen.session
+        assert session.matches_book and session.state == FINISHED
+        first, second = (r.event for r in session.results)
+        assert screen.log_lines == [
+            "the book's run, for comparison: Epoch 0: 9033 / 10000 … Epoch 29: 9495 / 10000",
+            f"{first.log_line()}  {first.accuracy:.2%}  (book: 9033)",
+            f"{second.log_line()}  {second.accuracy:.2%}  (book: 9241)",
+        ]
+        chart = screen.query_one(AccuracyChart)
+        assert chart.book is not None and len(chart.book) == 30 and chart.book[0] == 0.9033
+        assert chart.summary.endswith("book 92.41%")
+
+
+async def test_help_says_what_the_debugger_keys_do_while_training():
+    from nnsim.tui.screens.dialogs import HelpDialog
+
+    app = sample_app(epochs=1)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        rows = dict((what, keys) for keys, what in screen.key_help())
+        assert rows["One mini-batch of training (pausing first), or the next finished epoch when looking back"] \
+            == "n / →"
+        assert rows["Pause when the epoch in progress ends"] == "space"
+        assert not any("parameter" in what for what in rows)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpDialog)
