@@ -185,7 +185,7 @@ class TrainScreen(LessonScreen):
             with VerticalScroll(id="settings", classes="panel side-panel"):
                 # One container for what a run fixes: locked in one style update, not one per field.
                 with Vertical(id="run-settings"):
-                    for field, key, label in FIELDS:
+                    for field, _, label in FIELDS:
                         yield Label(label, classes="setting-label")
                         yield Input(id=f"set-{field}", compact=True, classes="setting")
                     yield Label("dataset", classes="setting-label")
@@ -788,19 +788,24 @@ class TrainScreen(LessonScreen):
         except NnsimError as error:
             self.say(str(error), "error")
             return
-        seed = scenario.train.seed + 1
-        try:
+        if scenario.controls.can_edit("train.seed"):
+            seed = scenario.train.seed + 1
             changes = {"train.seed": seed}
             if scenario.controls.can_edit("network.seed"):
                 changes["network.seed"] = seed
-            scenario = with_settings(scenario, changes)
-        except NnsimError as error:
-            self.say(str(error), "error")
-            return
+            try:
+                scenario = with_settings(scenario, changes)
+            except NnsimError as error:
+                self.say(str(error), "error")
+                return
+            message = f"restarted with seed {seed}"
+        else:
+            seed = scenario.train.seed
+            message = f"restarted with seed {seed} again: this lesson locks its seed, so the run repeats"
         if session is not None:
             session.request_stop()
         self.query_one("#set-seed", Input).value = str(seed)
-        self.say(f"restarted with seed {seed}")
+        self.say(message)
         if session is not None and self.session_scenario is not None:
             plan = replan(session.plan, self.session_scenario, scenario)
             if plan is not None:
