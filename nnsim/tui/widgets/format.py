@@ -11,31 +11,18 @@ from typing import Mapping, Optional
 
 from textual.content import Content
 
-_INTEGER_LOOKING = re.compile(r"-?\d+\Z")
+from nnsim.lessons.trace_view import number
+
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 def fmt(value: float, digits: int = 6) -> str:
     """3, -2, 0.5, 0.731059, 1.2e-07; never "1" for a number that is only close to 1.
 
-    Exact integers print without a decimal point. Others get ``digits`` significant
-    digits, and more (up to 15) when rounding would make them look like an exact
-    integer: σ(30) = 0.999999999999906 is not the step function's 1.
+    The one rule for numbers everywhere in nnsim (screens, handouts, ``nnsim
+    run``): :func:`nnsim.lessons.trace_view.number`.
     """
-    v = float(value)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == 0:
-        return "0"
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    for precision in (digits, 9, 12, 15):
-        text = f"{v:.{precision}g}"
-        if not _INTEGER_LOOKING.match(text):
-            return text
-    return repr(v)
+    return number(value, digits)
 
 
 def fmt_signed(value: float, digits: int = 6) -> str:
