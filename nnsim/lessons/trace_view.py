@@ -59,9 +59,9 @@ PHASE_SENTENCES: dict[str, str] = {
 def number(value: float, digits: int = 6) -> str:
     """A number as a learner reads it: 3, -2, 0.5, 0.731059, 1.2e-07, nan, inf.
 
-    The rule for every number nnsim shows (the app.s ``fmt`` calls this): exact integers without a decimal point,
-    others to ``digits`` significant digits, more when rounding would make them
-    look like an integer (σ(30) is not 1).
+    The rule for every number nnsim shows (the app's ``fmt`` calls this): exact
+    integers without a decimal point, others to ``digits`` significant digits,
+    more when rounding would make them look like an integer (σ(30) is not 1).
     """
     v = float(value)
     if math.isnan(v):
