@@ -45,7 +45,7 @@ from textual.worker import Worker, WorkerState
 
 from nnsim.errors import NnsimError
 from nnsim.lessons import LessonStep, Scenario
-from nnsim.lessons.book_run import book_accuracy
+from nnsim.lessons.book_run import book_accuracy, book_log_lines
 from nnsim.lessons.training_session import (
     CLASS_NAMES, DATASET_TITLES, DIVERGED, FINISHED, PAUSED, READY, RUNNING, STOPPED, EpochResult, Progress,
     RunStopped, StepResult, TrainingSession, first_step, load_plan, replan, train_scenario, with_settings,
@@ -119,7 +119,6 @@ class TrainScreen(LessonScreen):
         clock: the session's time source (tests fix the figures with a fake one).
         throttle: least seconds between two progress reports from the worker (each one
             redraws the progress line, which takes the training thread's time).
-        validation_size: ``--validation-size`` (None: the lesson's, or the data's default).
     """
 
     CSS_PATH = LessonScreen.CSS_PATH + [Path(__file__).with_name("train.tcss")]
@@ -513,9 +512,8 @@ class TrainScreen(LessonScreen):
         self._loading = True
         self.set_state("loading")
         self.say(f"loading {DATASET_TITLES.get(scenario.train.dataset, scenario.train.dataset)}…")
-        worker = self.run_worker(lambda: load_plan(scenario, data_dir=self.data_dir), thread=True, name="plan",
-                                 group="plan", exit_on_error=False)
-        worker.plan_for = (scenario, then)
+        self.run_worker(lambda: (scenario, then, load_plan(scenario, data_dir=self.data_dir)), thread=True,
+                        name="plan", group="plan", exit_on_error=False)
 
     def new_session(self, scenario: Scenario, session: TrainingSession, then: str = "run") -> None:
         if self.session is not None:
@@ -540,7 +538,8 @@ class TrainScreen(LessonScreen):
         self.show_progress(session.progress())
         self.refresh_step()
         if session.matches_book:
-            self.write_log("the book's run, for comparison: Epoch 0: 9033 / 10000 … Epoch 29: 9495 / 10000")
+            book = book_log_lines()
+            self.write_log(f"the book's run, for comparison: {book[0]} … {book[-1]}")
         if then == "step":
             self.start_worker(session.step)
         elif self._pause_on_start:
@@ -566,12 +565,12 @@ class TrainScreen(LessonScreen):
         worker = event.worker
         if worker.name == "plan" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self._loading = False
-            scenario, then = worker.plan_for
             if event.state == WorkerState.ERROR:
                 self.set_state("ready")
                 self.say(str(worker.error), "error")
                 return
-            self.new_session(scenario, TrainingSession(worker.result, scenario, self.clock, self.throttle), then)
+            scenario, then, plan = worker.result
+            self.new_session(scenario, TrainingSession(plan, scenario, self.clock, self.throttle), then)
         elif worker.name == "train" and event.state == WorkerState.ERROR:
             self.busy = False
             self.set_state("failed")
@@ -581,7 +580,8 @@ class TrainScreen(LessonScreen):
             if event.state == WorkerState.ERROR:
                 self.say(str(worker.error), "error")
             else:
-                self.say(f"saved the network ({worker.saved_when}) to {worker.saved_to}", "success")
+                target, when = worker.result
+                self.say(f"saved the network ({when}) to {target}", "success")
 
     # -- reports from the worker --------------------------------------------------------------
 
@@ -850,9 +850,11 @@ class TrainScreen(LessonScreen):
         p = session.progress()
         when = (f"after {len(session.results)} epoch{'s' if len(session.results) != 1 else ''}"
                 + (f" and {p.batch:,} mini-batches" if 0 < p.batch < p.batches else ""))
-        worker = self.run_worker(lambda: session.save(target), thread=True, name="save", group="save",
-                                 exit_on_error=False)
-        worker.saved_to, worker.saved_when = target, when
+        def save() -> tuple[Path, str]:  # in a thread: the copy waits for the mini-batch under way
+            session.save(target)
+            return target, when
+
+        self.run_worker(save, thread=True, name="save", group="save", exit_on_error=False)
 
     def focus_tabs(self) -> None:
         self.query_one("#views", TabbedContent).query_one(Tabs).focus()
