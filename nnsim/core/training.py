@@ -147,16 +147,19 @@ def train(
         start = time.perf_counter()
         order = rng.permutation(n)
         cost_sum = 0.0
-        with np.errstate(over="ignore", invalid="ignore"):
-            for index, k in enumerate(range(0, n, mini_batch_size)):
-                batch = order[k:k + mini_batch_size]
+        for index, k in enumerate(range(0, n, mini_batch_size)):
+            batch = order[k:k + mini_batch_size]
+            # errstate is entered and left within one mini-batch, never across a
+            # yield: a consumer may resume the generator from another thread, and
+            # numpy's error state is a context variable that refuses that.
+            with np.errstate(over="ignore", invalid="ignore"):
                 cost = _sgd_step(joined_parameters(net), buffers.inputs(x_all, batch),
                                  y_all.take(batch, axis=0).T, eta, buffers)
-                if not math.isfinite(cost):
-                    yield Diverged(epoch, index, _divergence_message(epoch, index, eta))
-                    return
-                cost_sum += cost
-                yield BatchDone(epoch, index, n_batches, cost)
+            if not math.isfinite(cost):
+                yield Diverged(epoch, index, _divergence_message(epoch, index, eta))
+                return
+            cost_sum += cost
+            yield BatchDone(epoch, index, n_batches, cost)
         if not all(np.isfinite(p).all() for p in joined_parameters(net)):
             yield Diverged(epoch, n_batches - 1, _divergence_message(epoch, n_batches - 1, eta))
             return

@@ -71,6 +71,31 @@ def test_a_consumer_may_stop_between_events():
     assert all(np.array_equal(a, b) for a, b in zip(after_one, net.weights))
 
 
+def test_the_stream_may_be_resumed_from_another_thread():
+    # The app pauses training and resumes it from a fresh worker thread: the
+    # generator must hold no per-thread state (such as numpy's error state)
+    # across a yield.
+    import threading
+
+    data = toy_data()
+    net = Network([6, 4, 3], seed=0)
+    stream = train(net, data, 2, 10, 3.0, test=data, seed=0)
+    events = [next(stream)]
+    failures = []
+
+    def rest():
+        try:
+            events.extend(stream)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    worker = threading.Thread(target=rest)
+    worker.start()
+    worker.join()
+    assert failures == []
+    assert numbers(events) == numbers(train(Network([6, 4, 3], seed=0), data, 2, 10, 3.0, test=data, seed=0))
+
+
 def test_divergence_stops_with_an_event_instead_of_garbage():
     data = toy_data()
     net = Network([6, 4, 3], seed=0, dtype=np.float32)
