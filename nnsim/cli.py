@@ -29,6 +29,21 @@ class ArgumentParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def whole_number(minimum: int, maximum: int | None = None, what: str = "a whole number"):
+    """An argparse ``type`` for an integer flag: its range in the one-line error."""
+    bounds = f"from {minimum} to {maximum}" if maximum is not None else f"≥ {minimum}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what} {bounds}, got {text!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"expected {what} {bounds}, got {value}")
+        return value
+    return parse
+
+
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="nnsim",

@@ -14,6 +14,8 @@ import argparse
 import math
 import sys
 
+from nnsim.cli import whole_number
+
 DATASET_CHOICES = ("mnist", "fashion-mnist", "sample")
 MAX_NEURONS = 4096
 
@@ -64,14 +66,14 @@ def register(subparsers) -> None:
                        help="neurons per layer, input to output (default 784,30,10)")
     shape.add_argument("--hidden", type=_hidden, metavar="N[,N...]",
                        help="hidden layer sizes between the 784 inputs and 10 outputs (default 30)")
-    p.add_argument("--epochs", type=_integer(1), default=30, metavar="N", help="passes over the data (default 30)")
-    p.add_argument("--mini-batch-size", type=_integer(1), default=10, metavar="N", help="default 10")
+    p.add_argument("--epochs", type=whole_number(1), default=30, metavar="N", help="passes over the data (default 30)")
+    p.add_argument("--mini-batch-size", type=whole_number(1), default=10, metavar="N", help="default 10")
     p.add_argument("--eta", type=_eta, default=3.0, help="learning rate η (default 3.0)")
-    p.add_argument("--seed", type=_integer(0), metavar="N",
+    p.add_argument("--seed", type=whole_number(0), metavar="N",
                    help="seed for the initial weights and the shuffling (default: random, and printed)")
     _dataset_option(p)
     p.add_argument("--data-dir", metavar="DIR", help="read the dataset's files from this folder (no network)")
-    p.add_argument("--validation-size", type=_integer(0), metavar="N",
+    p.add_argument("--validation-size", type=whole_number(0), metavar="N",
                    help="training examples held out for validation (default 10000, none for the sample)")
     p.add_argument("--mirror", metavar="URL", help="download from this host if the data is not cached")
     p.add_argument("--save", metavar="FILE", help="save the trained network as .npz (also after Ctrl+C)")
@@ -86,18 +88,6 @@ def _dataset_option(p) -> None:
 
 
 # -- argument types: each error is one line through argparse ----------------------------
-
-def _integer(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {value}")
-        return value
-    return parse
-
 
 def _eta(text: str) -> float:
     try:

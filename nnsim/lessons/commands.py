@@ -7,7 +7,6 @@ The lesson machinery is imported inside the handlers so that ``nnsim`` starts fa
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import math
@@ -16,6 +15,8 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+
+from nnsim.cli import whole_number
 
 
 def register(subparsers) -> None:
@@ -50,7 +51,7 @@ def register(subparsers) -> None:
         "open", help="open a lesson in the terminal app",
         description="Open a lesson (a scenario file or a bundled lesson's name) in the terminal app.")
     p.add_argument("lesson", metavar="FILE|NAME", help="a scenario file, or a bundled lesson's name")
-    p.add_argument("--step", type=_positive, metavar="N",
+    p.add_argument("--step", type=whole_number(1, what="a step number"), metavar="N",
                    help="start at step N (counted from 1, as the app's step counter shows)")
     p.add_argument("--present", action="store_true",
                    help="start in presenter mode, for a projector (p in the app switches it)")
@@ -67,16 +68,6 @@ def _quiet_pipe(handler):
             os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail too
             return 1
     return run
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a step number from 1, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a step number from 1, got {n}")
-    return n
 
 
 # -- nnsim list ------------------------------------------------------------------------

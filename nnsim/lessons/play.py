@@ -20,7 +20,7 @@ from nnsim.core.activations import sigmoid, sigmoid_prime, step as step_function
 from nnsim.core.circuit import GateStep
 from nnsim.core.network import Network
 from nnsim.core.perceptron import AND, NAND, NOT, OR, Perceptron, TruthRow, perceptron_rule
-from nnsim.core.trace import Trace, TraceStep, apply_trace_update, trace_backprop
+from nnsim.core.trace import TraceStep, apply_trace_update, trace_backprop
 from nnsim.core.training import Dataset, Diverged, EpochDone, train
 from nnsim.errors import NnsimError
 from nnsim.lessons.scenario import NetworkSpec, Scenario, SigmoidSpec

@@ -7,7 +7,8 @@ imported inside the handler: it is optional, and ``nnsim`` must start fast.
 
 from __future__ import annotations
 
-import argparse
+
+from nnsim.cli import whole_number
 
 DEFAULT_PORT = 8000
 # Each session is a Python process running the app (about 55 MB of memory, more in training lessons),
@@ -27,36 +28,16 @@ def register(subparsers) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 lets other "
                         "devices on the network in)")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT,
+    p.add_argument("--port", type=whole_number(0, 65535, what="a port number"), default=DEFAULT_PORT,
                    help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)")
-    p.add_argument("--max-sessions", type=_at_least_one, default=DEFAULT_MAX_SESSIONS, metavar="N",
+    p.add_argument("--max-sessions", type=whole_number(1), default=DEFAULT_MAX_SESSIONS, metavar="N",
                    help=f"most browser tabs served at once; one more is turned away with a message "
                         f"(default {DEFAULT_MAX_SESSIONS})")
-    p.add_argument("--step", type=_at_least_one, metavar="N",
+    p.add_argument("--step", type=whole_number(1), metavar="N",
                    help="with LESSON, start at step N (counted from 1, as the app's step counter shows)")
     p.add_argument("--present", action="store_true",
                    help="start every session in presenter mode (high contrast, side panels folded)")
     p.set_defaults(func=serve_command)
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {port}")
-    return port
-
-
-def _at_least_one(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1, got {n}")
-    return n
 
 
 def serve_command(args) -> int:

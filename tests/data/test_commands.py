@@ -119,7 +119,7 @@ def test_the_progress_bar_goes_to_stderr_only_on_a_terminal(tmp_path):
     (["--eta", "-1"], "argument --eta: expected a positive learning rate, got -1"),
     (["--eta", "nan"], "argument --eta: expected a positive learning rate, got nan"),
     (["--epochs", "0"], "argument --epochs: expected a whole number ≥ 1, got 0"),
-    (["--mini-batch-size", "ten"], "argument --mini-batch-size: expected a whole number, got 'ten'"),
+    (["--mini-batch-size", "ten"], "argument --mini-batch-size: expected a whole number ≥ 1, got 'ten'"),
     (["--sizes", "784,x,10"], "argument --sizes: expected whole numbers separated by commas, got '784,x,10'"),
     (["--sizes", "100,10"], "argument --sizes: the first layer must have 784 neurons (one per pixel), got 100"),
     (["--sizes", "784,30,4"], "argument --sizes: the last layer must have 10 neurons (one per class), got 4"),

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 from nnsim.cli import main
 from nnsim.core import trace_backprop
@@ -143,7 +142,7 @@ def test_open_validates_first_then_hands_the_lesson_to_the_app(write, monkeypatc
 
 def test_open_refuses_a_step_below_1():
     code, out, err = nnsim("open", "nand", "--step", "0")
-    assert code == 2 and "expected a step number from 1, got 0" in err
+    assert code == 2 and "expected a step number ≥ 1, got 0" in err
 
 
 def test_json_lines_are_strict_json_even_with_nan():

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nnsim.core import NAND, Network, half_adder, sigmoid, trace_backprop, xor_from_nands
+from nnsim.core import NAND, Network, half_adder, trace_backprop, xor_from_nands
 from nnsim.core.circuit import GateStep
 from nnsim.core.perceptron import TruthRow
 from nnsim.core.trace import TraceStep

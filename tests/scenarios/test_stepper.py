@@ -6,7 +6,7 @@ import pytest
 from nnsim.core import Network, trace_backprop
 from nnsim.core.trace import TraceStep
 from nnsim.core.training import EpochDone
-from nnsim.lessons import (Condition, LessonStep, Stepper, build_steps, condition_hit, condition_hits,
+from nnsim.lessons import (Condition, LessonStep, Stepper, condition_hit, condition_hits,
                            lesson_stepper, load_scenario)
 from tests.scenarios.conftest import BACKPROP
 

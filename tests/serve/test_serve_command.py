@@ -30,7 +30,7 @@ def test_without_textual_serve_it_says_how_to_install_and_exits_2(monkeypatch, c
 @pytest.mark.parametrize("args, message", [
     (["--port", "70000"], "argument --port: expected a port number from 0 to 65535, got 70000"),
     (["--port", "http"], "argument --port: expected a port number from 0 to 65535, got 'http'"),
-    (["--max-sessions", "0"], "argument --max-sessions: expected a whole number from 1, got 0"),
+    (["--max-sessions", "0"], "argument --max-sessions: expected a whole number ≥ 1, got 0"),
     (["--step", "3"], "--step needs a LESSON to start on"),
     (["no-such-lesson"], "no-such-lesson: no such scenario file or bundled lesson"),
 ])
