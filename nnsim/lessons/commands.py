@@ -7,7 +7,6 @@ The lesson machinery is imported inside the handlers so that ``nnsim`` starts fa
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import os
@@ -250,15 +249,9 @@ def _scenario_files(paths: list[str]) -> list[Path]:
 # -- nnsim open ------------------------------------------------------------------------
 
 def open_command(args) -> int:
-    from nnsim.errors import NnsimError
     from nnsim.lessons.scenario import load_scenario
 
     scenario = load_scenario(args.lesson)  # an invalid file stops here, before the app starts
-    try:
-        app = importlib.import_module("nnsim.tui.app")
-    except ModuleNotFoundError as error:
-        if error.name and error.name.startswith("nnsim.tui"):
-            raise NnsimError(f"the terminal app is not part of this build yet; play the lesson headless "
-                             f"with: nnsim run {args.lesson}") from None
-        raise
-    return int(app.run(lesson=str(scenario.path), step=args.step, present=args.present) or 0)
+    from nnsim.tui.app import run
+
+    return int(run(lesson=str(scenario.path), step=args.step, present=args.present) or 0)

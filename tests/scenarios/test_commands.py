@@ -1,6 +1,5 @@
 """nnsim list, run, check and open: output, JSON lines and exit codes 0, 1 and 2."""
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -129,10 +128,6 @@ def test_open_validates_first_then_hands_the_lesson_to_the_app(write, monkeypatc
     invalid = write("invalid", "title = 3\n")
     assert main(["open", str(invalid)]) == 2
     assert "title: expected a one-line string" in capsys.readouterr().err
-    if importlib.util.find_spec("nnsim.tui.app") is None:
-        assert main(["open", "nand", "--step", "2"]) == 2
-        assert "the terminal app is not part of this build yet" in capsys.readouterr().err
-        return
     import nnsim.tui.app as app
     calls = []
     monkeypatch.setattr(app, "run", lambda **kw: calls.append(kw) or 0)
