@@ -12,13 +12,15 @@ class Canvas:
     a canvas, and render it. Cells written later win.
     """
 
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, blank_style="") -> None:
+        """``blank_style`` fills unwritten cells; a style is a markup string here, and may
+        be anything the subclass renders (the network view's line API uses Style objects)."""
         self.width = width
         self.height = height
         self.chars = [[" "] * width for _ in range(height)]
-        self.styles = [[""] * width for _ in range(height)]
+        self.styles = [[blank_style] * width for _ in range(height)]
 
-    def write(self, row: int, column: int, text: str, style: str = "") -> None:
+    def write(self, row: int, column: int, text: str, style="") -> None:
         if not 0 <= row < self.height:
             return
         for k, ch in enumerate(text):

@@ -8,10 +8,10 @@ from typing import Optional, Sequence
 
 import numpy as np
 from rich.segment import Segment
-from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
+from nnsim.tui.widgets.canvas import Canvas
 from nnsim.tui.widgets.format import fmt, fmt_fixed
 from nnsim.tui.widgets.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, intensity, signed
 from nnsim.tui.widgets.shading import TEXT_SHADE_MAX
@@ -265,22 +265,11 @@ class NetworkView(LineCache, Widget):
         return "\n".join(line.rstrip() for line in self._draw(Palette(self)).plain())
 
 
-class _Grid:
-    """Characters and their styles, written at (row, column); cells written later win."""
+class _Grid(Canvas):
+    """A :class:`Canvas` of Style objects, drawn as the line API's strips."""
 
     def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self.chars = [[" "] * width for _ in range(height)]
-        self.styles: list[list[Optional[Style]]] = [[None] * width for _ in range(height)]
-
-    def write(self, row: int, column: int, text: str, style: Style) -> None:
-        if not 0 <= row < self.height:
-            return
-        for k, ch in enumerate(text):
-            c = column + k
-            if 0 <= c < self.width:
-                self.chars[row][c] = ch
-                self.styles[row][c] = style
+        super().__init__(width, height, blank_style=None)
 
     def strips(self) -> list[Strip]:
         out = []
