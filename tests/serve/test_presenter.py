@@ -6,24 +6,13 @@ import shlex
 import sys
 
 from textual.color import Color
-from textual.widgets import OptionList
 
 from nnsim.cli import main
 from nnsim.lessons.scenario import load_scenario
 from nnsim.tui.app import NnsimApp
 from nnsim.tui.presenter import PRESENTER_CLASS, PRESENTER_THEME
 from nnsim.tui.widgets.step_counter import StepCounter
-SIZE = (100, 32)
-
-
-async def open_from_home(pilot, name: str):
-    """Choose a lesson on the home screen as a learner would: highlight it, press Enter."""
-    lessons = pilot.app.screen.query_one("#lessons", OptionList)
-    lessons.focus()
-    lessons.highlighted = lessons.get_option_index(name)
-    await pilot.press("enter")
-    await pilot.pause()
-    return pilot.app.screen
+from tests.tui.conftest import SIZE, open_from_home
 
 
 def counter_rows(counter: StepCounter) -> list[str]:
