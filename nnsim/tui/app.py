@@ -11,6 +11,7 @@ are imported when a lesson opens (see :mod:`nnsim.tui.screens`).
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -36,6 +37,8 @@ class NnsimApp(App[int]):
         steps: the lesson's steps, if :func:`run` already built them.
         present: start in presenter mode (``p`` toggles it).
         cursor_blink: False keeps text cursors steady (snapshot tests).
+        settle_gc: once the first screen is drawn, call :func:`settle_garbage_collector`
+            (:func:`run` does; tests that start many apps in one process do not).
     """
 
     CSS_PATH = [Path(__file__).with_name("app.tcss"), PRESENTER_CSS]
@@ -47,8 +50,9 @@ class NnsimApp(App[int]):
     ]
 
     def __init__(self, scenario=None, start: int = 0, steps: Optional[Sequence] = None, present: bool = False,
-                 cursor_blink: bool = True) -> None:
+                 cursor_blink: bool = True, settle_gc: bool = False) -> None:
         super().__init__()
+        self.settle_gc = settle_gc
         self.initial_scenario = scenario
         self.initial_start = start
         self.initial_steps = steps
@@ -67,6 +71,8 @@ class NnsimApp(App[int]):
         self.push_screen(HomeScreen(message))
         if screen is not None:
             self.push_screen(screen)
+        if self.settle_gc:
+            self.call_after_refresh(settle_garbage_collector)
 
     def lesson_screen(self, scenario, start: int = 0, steps: Optional[Sequence] = None) -> tuple[Optional[Screen], str]:
         """The screen for ``scenario``'s kind, or None and why not (a kind whose screen is
@@ -106,6 +112,20 @@ class NnsimApp(App[int]):
             yield from palette_commands()
 
 
+def settle_garbage_collector() -> None:
+    """Keep the garbage collector's pauses out of key presses.
+
+    What exists once the first screen is drawn (Textual, the lesson, its steps)
+    lives as long as the app, so it is moved where the collector no longer scans
+    it, and young objects are collected less often (a step allocates thousands
+    of strips and segments). Measured in ``benchmarks/bench_backprop_step.py``:
+    it takes most collection pauses out of the slow tail of a debugger step.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
+
+
 def run(lesson: Optional[str] = None, step: Optional[int] = None, present: bool = False) -> int:
     """Run the app; with ``lesson`` (a scenario file or a bundled lesson's name), open it,
     at ``step`` (counted from 1, as the step counter shows). Returns the exit status.
@@ -130,6 +150,6 @@ def run(lesson: Optional[str] = None, step: Optional[int] = None, present: bool 
             start = step - 1
     elif step is not None:
         raise NnsimError("a step needs a lesson to open (e.g. nnsim open xor --step 5)")
-    app = NnsimApp(scenario, start=start, steps=steps, present=present)
+    app = NnsimApp(scenario, start=start, steps=steps, present=present, settle_gc=True)
     app.run()
     return int(app.return_code or 0)

@@ -55,7 +55,7 @@ class NumberTable:
         rows, cols = self.array.shape
         return self.name, f"  ({rows}×{cols})" + (f"  {self.note}" if self.note else "")
 
-    @property
+    @cached_property
     def width(self) -> int:
         name, shape = self.head
         return max(len(name) + len(shape), max(sum(len(t) for t in row) for row in self.cells))

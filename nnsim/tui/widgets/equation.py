@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Sequence
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
@@ -43,13 +44,25 @@ class EquationPanel(Widget):
     def show(self, formula: str, lines: Sequence[str] = (), values: Optional[Mapping[str, float]] = None,
              title: Optional[str] = None) -> None:
         """Show ``formula`` and the ``lines`` with ``values`` substituted; ``title`` goes on the border."""
+        before = self._extent()
         self.formula = formula
         self.lines = list(lines)
         self.values = dict(values or {})
         if title is not None:
             self.border_title = Content(title)  # plain text, not markup
-        self.clear_cached_dimensions()  # the size may change with the content
-        self.refresh(layout=True)
+        if self._extent() != before:  # a new layout only when the content's size changed
+            self.clear_cached_dimensions()
+            self.refresh(layout=True)
+        else:
+            self.refresh()
+
+    def _extent(self) -> tuple[Optional[int], Optional[int]]:
+        """(lines, widest line) of what the panel shows, where its height and width
+        follow the content (``auto``); None where a style fixes them."""
+        rows = self.render().plain.split("\n")
+        width, height = self.styles.width, self.styles.height
+        return (len(rows) if height is None or height.is_auto else None,
+                max(cell_len(row) for row in rows) if width is not None and width.is_auto else None)
 
     @property
     def text(self) -> str:

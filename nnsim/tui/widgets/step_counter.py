@@ -31,10 +31,14 @@ class StepCounter(Widget):
         self.breakpoint = False
 
     def show(self, label: str, breakpoint: bool = False) -> None:
+        width = self._content().cell_length
         self.label = label
         self.breakpoint = breakpoint
-        self.clear_cached_dimensions()  # the size may change with the content
-        self.refresh(layout=True)
+        if self._content().cell_length != width:  # a new layout only when the width changed
+            self.clear_cached_dimensions()
+            self.refresh(layout=True)
+        else:
+            self.refresh()
 
     @property
     def text(self) -> str:
