@@ -476,10 +476,11 @@ class TrainingPlan:
     source: str = ""
     settings: dict = field(default_factory=dict)
 
-    def events(self) -> Iterator:
-        """The core's events: ``BatchDone``, ``EpochDone``, ``Diverged``."""
+    def events(self, classify: Optional[Callable[[np.ndarray], np.ndarray]] = None) -> Iterator:
+        """The core's events: ``BatchDone``, ``EpochDone``, ``Diverged``; ``classify``
+        (default the plan's) reads the test outputs after each epoch."""
         return train(self.network, self.training, self.epochs, self.mini_batch_size, self.eta,
-                     test=self.test, seed=self.seed, classify=self.classify)
+                     test=self.test, seed=self.seed, classify=classify or self.classify)
 
 
 def plan_training(scenario: Scenario, quick: bool = False, data_dir=None) -> TrainingPlan:

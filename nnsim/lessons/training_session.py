@@ -21,7 +21,6 @@ the tests call it directly.
 
 from __future__ import annotations
 
-import contextvars
 import copy
 import dataclasses
 import math
@@ -33,7 +32,7 @@ from typing import Callable, Optional, Union
 import numpy as np
 
 from nnsim.core import BatchDone, Diverged, EpochDone, Network, Trace, trace_backprop
-from nnsim.core.metrics import ClassReport, class_report
+from nnsim.core.metrics import ClassReport, report_from_answers
 from nnsim.errors import NnsimError
 from nnsim.lessons.book_run import matches_book
 from nnsim.lessons.play import (
@@ -197,9 +196,8 @@ class TrainingSession:
         # One thread pulls events at a time; ``_net_lock`` is held while the network changes.
         self._run_lock = threading.Lock()
         self._net_lock = threading.Lock()
-        # The core's generator keeps numpy's error state (a context variable) set across its
-        # yields, so it must always be resumed in one context, whichever thread resumes it.
-        self._context = contextvars.Context()
+        self._evaluated: Optional[tuple[np.ndarray, np.ndarray]] = None
+        """The test outputs and answers of the core's latest evaluation (see :meth:`_classify`)."""
         # The core shuffles each epoch with ``default_rng(seed).permutation(n)``; this copy of
         # that stream says which examples the next mini-batch holds, for :meth:`step`'s trace.
         self._shuffles = np.random.default_rng(plan.seed)
@@ -277,7 +275,7 @@ class TrainingSession:
                 report(ended)
                 return ended
             if self._events is None:
-                self._events = self.plan.events()
+                self._events = self.plan.events(classify=self._classify)
             # A pause asked for before this thread got here still counts; one asked for
             # while no run is under way is forgotten when this run ends.
             self.state = RUNNING
@@ -308,7 +306,7 @@ class TrainingSession:
                 return RunStopped(PAUSED, f"paused after {taken} mini-batch{'es' if taken != 1 else ''}",
                                   self.progress())
             with self._net_lock:
-                event = self._context.run(next, self._events, None)
+                event = next(self._events, None)
             if type(event) is BatchDone:
                 taken += 1
                 self.examples_done += min(mini_batch_size, n - event.index * mini_batch_size)
@@ -344,7 +342,7 @@ class TrainingSession:
         """Drop the core's event stream (in the context it ran in); the network is kept.
         Call it when a paused session is discarded."""
         if self._events is not None:
-            self._context.run(self._events.close)
+            self._events.close()
 
     def __del__(self) -> None:
         # Otherwise the garbage collector closes the stream in whatever context it runs in.
@@ -353,10 +351,16 @@ class TrainingSession:
         except Exception:
             pass
 
+    def _classify(self, output: np.ndarray) -> np.ndarray:
+        """The plan's reading of the test outputs, for the core's epoch evaluation; the
+        outputs and answers are kept, so the look inside needs no second pass over the test set."""
+        answers = self.plan.classify(output) if self.plan.classify else np.argmax(output, axis=0)
+        self._evaluated = (output, answers)
+        return answers
+
     def _epoch_done(self, event: EpochDone) -> EpochResult:
-        # The network is not changing now: this thread is the one that would change it.
-        report = class_report(self.network, self.plan.test.x, self.plan.test.labels, self.n_classes,
-                              classify=self.plan.classify, limit=MISTAKES_KEPT)
+        output, answers = self._evaluated
+        report = report_from_answers(output, self.plan.test.labels, answers, self.n_classes, limit=MISTAKES_KEPT)
         self._keep_snapshot(event.epoch)
         title = f"epoch {event.epoch}"
         # Narration numbers an epoch's step by the epoch, as ``nnsim run`` does; on screen it is
