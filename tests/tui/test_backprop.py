@@ -195,8 +195,8 @@ async def test_export_writes_jsonl_and_a_handout_that_parse(tmp_path, monkeypatc
         await pilot.press("n", "x")
         jsonl = tmp_path / "backprop-by-hand-trace.jsonl"
         markdown = tmp_path / "backprop-by-hand-handout.md"
-        assert screen.status == ("exported 1 pass(es): backprop-by-hand-trace.jsonl and "
-                                 "backprop-by-hand-handout.md")
+        assert screen.status == ("exported 1 pass to backprop-by-hand-trace.jsonl and "
+                                 f"backprop-by-hand-handout.md in {tmp_path.resolve()}")
         (back,) = read_traces(jsonl.read_text(encoding="utf-8"))
         want = core_trace("backprop-by-hand")
         for got, expected in zip(back, want):

@@ -424,7 +424,11 @@ class BackpropScreen(LessonScreen):
             self.say(str(error), "error")
             return
         self.last_export = paths
-        self.say(f"exported {len(self.traces)} pass(es): {_shown(paths.jsonl)} and {paths.markdown.name}", "success")
+        passes = f"{len(self.traces)} pass{'es' if len(self.traces) != 1 else ''}"
+        message = (f"exported {passes} to {paths.jsonl.name} and {paths.markdown.name} "
+                   f"in {paths.jsonl.parent.resolve()}")
+        self.say(message, "success")
+        self.notify(message, title="Export", timeout=8)  # wraps: the status line may cut a long folder
 
     # -- editing ----------------------------------------------------------------------------------
 
@@ -511,14 +515,6 @@ def _title(widget, title: str) -> None:
 def _short(condition: str) -> str:
     """A condition as the keys line writes it: "σ′(z) < 0.001" → "σ′<0.001"."""
     return condition.replace("NaN or infinity", "NaN/inf").replace("(z)", "").replace(" < ", "<")
-
-
-def _shown(path: Path) -> str:
-    """A path as short as it can be said: relative to the current folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 # -- opening the debugger from other screens ---------------------------------------------------
