@@ -7,7 +7,6 @@ imported inside the handler: it is optional, and ``nnsim`` must start fast.
 
 from __future__ import annotations
 
-
 from nnsim.cli import whole_number
 
 DEFAULT_PORT = 8000
@@ -33,7 +32,7 @@ def register(subparsers) -> None:
     p.add_argument("--max-sessions", type=whole_number(1), default=DEFAULT_MAX_SESSIONS, metavar="N",
                    help=f"most browser tabs served at once; one more is turned away with a message "
                         f"(default {DEFAULT_MAX_SESSIONS})")
-    p.add_argument("--step", type=whole_number(1), metavar="N",
+    p.add_argument("--step", type=whole_number(1, what="a step number"), metavar="N",
                    help="with LESSON, start at step N (counted from 1, as the app's step counter shows)")
     p.add_argument("--present", action="store_true",
                    help="start every session in presenter mode (high contrast, side panels folded)")
