@@ -417,3 +417,10 @@ async def test_help_says_what_the_debugger_keys_do_while_training():
         assert not any("parameter" in what for what in rows)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpDialog)
+
+
+def test_clock_text_gives_tenths_below_ten_seconds_then_minutes_and_hours():
+    from nnsim.tui.screens.train import clock_text
+
+    assert [clock_text(t) for t in (0.46, 9.9, 42, 61.6, 3723)] == ["0.5 s", "9.9 s", "0:42", "1:02", "1:02:03"]
+    assert clock_text(None) == clock_text(float("inf")) == "–"

@@ -84,9 +84,12 @@ class TrainingReport(Message):
 
 
 def clock_text(seconds: Optional[float]) -> str:
-    """0:42, 1:02:03; "–" when unknown."""
+    """4.2 s, 0:42, 1:02:03; "–" when unknown. Tenths below ten seconds: a run on the
+    sample takes well under one, and "0:00 elapsed" would say nothing."""
     if seconds is None or not math.isfinite(seconds):
         return "–"
+    if seconds < 9.95:
+        return f"{max(seconds, 0.0):.1f} s"
     s = int(round(seconds))
     h, m = divmod(s, 3600)
     m, s = divmod(m, 60)
