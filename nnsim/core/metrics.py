@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
-from nnsim.core.network import Network
+from nnsim.core.network import Network, most_active
 
 
 def confusion_matrix(labels, answers, n_classes: int = 10) -> np.ndarray:
@@ -137,7 +137,7 @@ def class_report(net: Network, x: np.ndarray, labels, n_classes: int = 10,
     :func:`nnsim.core.training.train`; by default the most active neuron.
     """
     output = net.feedforward(np.asarray(x, dtype=net.dtype).T)
-    answers = np.asarray((classify or _most_active)(output), dtype=np.int64)
+    answers = np.asarray((classify or most_active)(output), dtype=np.int64)
     return report_from_answers(output, labels, answers, n_classes, limit)
 
 
@@ -153,10 +153,6 @@ def report_from_answers(output: np.ndarray, labels, answers, n_classes: int = 10
         per_class=per_class_accuracy(confusion, missed),
         mistakes=mistakes(output, labels, answers, limit, n_classes), wrong=int(np.sum(answers != labels)),
     )
-
-
-def _most_active(output: np.ndarray) -> np.ndarray:
-    return np.argmax(output, axis=0)
 
 
 def _as_classes(labels, answers, n_classes: int) -> tuple[np.ndarray, np.ndarray]:

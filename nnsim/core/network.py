@@ -18,6 +18,12 @@ import numpy as np
 from nnsim.core.activations import sigmoid
 
 
+def most_active(output: np.ndarray) -> np.ndarray:
+    """The class each column of output activations (n_out, m) is read as: the most
+    active output neuron, as the book's ``evaluate`` reads it."""
+    return np.argmax(output, axis=0)
+
+
 class Network:
     """A feedforward network of sigmoid neurons with the quadratic cost."""
 
@@ -91,7 +97,7 @@ class Network:
 
     def classify(self, x: np.ndarray) -> np.ndarray:
         """The digit each column of x is read as: the most active output neuron."""
-        return np.argmax(self.feedforward(x), axis=0)
+        return most_active(self.feedforward(x))
 
     # -- the book's API --------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Callable, Iterator, NamedTuple, Optional, Union
 
 import numpy as np
 
-from nnsim.core.network import Network
+from nnsim.core.network import Network, most_active
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def train(
     """
     if epochs < 0 or mini_batch_size < 1:
         raise ValueError("epochs must be ≥ 0 and mini_batch_size ≥ 1")
-    classify = classify or (lambda output: np.argmax(output, axis=0))
+    classify = classify or most_active
     rng = np.random.default_rng(seed)
     x_all = np.asarray(training.x, dtype=net.dtype)
     y_all = np.asarray(training.y, dtype=net.dtype)

@@ -33,6 +33,7 @@ import numpy as np
 
 from nnsim.core import BatchDone, Diverged, EpochDone, Network, Trace, trace_backprop
 from nnsim.core.metrics import ClassReport, report_from_answers
+from nnsim.core.network import most_active
 from nnsim.errors import NnsimError
 from nnsim.lessons.book_run import matches_book
 from nnsim.lessons.play import (
@@ -354,7 +355,7 @@ class TrainingSession:
     def _classify(self, output: np.ndarray) -> np.ndarray:
         """The plan's reading of the test outputs, for the core's epoch evaluation; the
         outputs and answers are kept, so the look inside needs no second pass over the test set."""
-        answers = self.plan.classify(output) if self.plan.classify else np.argmax(output, axis=0)
+        answers = (self.plan.classify or most_active)(output)
         self._evaluated = (output, answers)
         return answers
 
