@@ -45,7 +45,7 @@ from textual import events  # noqa: E402
 
 from nnsim.cli import main  # noqa: E402
 from nnsim.lessons.training_session import FINISHED, train_scenario  # noqa: E402
-from nnsim.tui.screens.train import TrainingApp  # noqa: E402
+from nnsim.tui.screens.train.screen import TrainingApp  # noqa: E402
 
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
 EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / (\d+)")

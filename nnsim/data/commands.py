@@ -189,7 +189,7 @@ def _dataset_flag(args) -> str:
 
 def train_command(args) -> int:
     if not args.headless:
-        from nnsim.tui.screens.train import open_training  # the app's training screen
+        from nnsim.tui.screens.train.screen import open_training  # the app's training screen
 
         return open_training(args)
     return run_headless(args)

@@ -8,7 +8,7 @@ core's own expression so that ``before − change == after`` bit for bit.
 
 Equations are templates: ``{name}`` placeholders filled from a ``values``
 dict, ``{name:p}`` putting a negative number in parentheses (the convention of
-:func:`nnsim.tui.widgets.format.substitute`, which styles the numbers on
+:func:`nnsim.tui.style.format.substitute`, which styles the numbers on
 screen; :func:`fill` writes them as plain text).
 """
 

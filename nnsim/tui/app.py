@@ -20,8 +20,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from nnsim.errors import NnsimError
-from nnsim.tui.presenter import CSS_PATH as PRESENTER_CSS
-from nnsim.tui.presenter import Presenter
+from nnsim.tui.style.presenter import CSS_PATH as PRESENTER_CSS
+from nnsim.tui.style.presenter import Presenter
 from nnsim.tui.screens import KIND_NAMES, screen_class
 
 LIGHT_THEME = "textual-light"
@@ -62,7 +62,7 @@ class NnsimApp(App[int]):
         self.theme = DARK_THEME
 
     def on_mount(self) -> None:
-        from nnsim.tui.screens.home import HomeScreen
+        from nnsim.tui.screens.home.screen import HomeScreen
 
         self.presenter.install(self.present)
         screen, message = None, ""

@@ -10,8 +10,8 @@ from textual.color import Color
 from nnsim.cli import main
 from nnsim.lessons.scenario import load_scenario
 from nnsim.tui.app import NnsimApp
-from nnsim.tui.presenter import PRESENTER_CLASS, PRESENTER_THEME
-from nnsim.tui.widgets.step_counter import StepCounter
+from nnsim.tui.style.presenter import PRESENTER_CLASS, PRESENTER_THEME
+from nnsim.tui.frame.step_counter import StepCounter
 from tests.tui.conftest import SIZE, open_from_home
 
 

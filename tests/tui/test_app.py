@@ -12,10 +12,10 @@ from nnsim.lessons import load_scenario
 from nnsim.tui import app as app_module
 from nnsim.tui.app import NnsimApp, run
 from nnsim.tui.screens import SCREENS, screen_class
-from nnsim.tui.screens.dialogs import HelpDialog
-from nnsim.tui.screens.gates import CircuitScreen
-from nnsim.tui.screens.home import HomeScreen
-from nnsim.tui.screens.lesson import LessonScreen
+from nnsim.tui.frame.dialogs import HelpDialog
+from nnsim.tui.screens.gates.screen import CircuitScreen
+from nnsim.tui.screens.home.screen import HomeScreen
+from nnsim.tui.frame.lesson import LessonScreen
 from tests.tui.conftest import SIZE
 
 

@@ -16,13 +16,13 @@ from nnsim.core.trace import trace_backprop
 from nnsim.lessons import lesson_network, load_scenario
 from nnsim.lessons.trace_export import read_traces
 from nnsim.tui.app import NnsimApp
-from nnsim.tui.screens.backprop import BackpropScreen, open_network, open_trace
-from nnsim.tui.screens.gradient_check import GradientCheckDialog
-from nnsim.tui.widgets.arrays_view import ArraysView
+from nnsim.tui.screens.backprop.screen import BackpropScreen, open_network, open_trace
+from nnsim.tui.screens.backprop.gradient_check import GradientCheckDialog
+from nnsim.tui.screens.backprop.arrays_view import ArraysView
 from nnsim.tui.widgets.digit_image import DigitImage
-from nnsim.tui.widgets.equation import EquationPanel
-from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.network_view import NetworkView
+from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.style.format import fmt
+from nnsim.tui.screens.backprop.network_view import NetworkView
 from tests.tui.conftest import SIZE
 
 

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from textual.app import App
 
-from nnsim.tui.widgets.arrays_view import ArrayItem, ArraysView, NumberTable
+from nnsim.tui.screens.backprop.arrays_view import ArrayItem, ArraysView, NumberTable
 from nnsim.tui.widgets.digit_image import DigitImage
-from nnsim.tui.widgets.format import fmt_fixed
-from nnsim.tui.widgets.heatmap import HeatGrid, HeatMap, block_starts, pool_signed
-from nnsim.tui.widgets.network_view import LayerColumn, NetworkView
-from nnsim.tui.widgets.palette import intensity, signed
+from nnsim.tui.style.format import fmt_fixed
+from nnsim.tui.screens.backprop.heatmap import HeatGrid, HeatMap, block_starts, pool_signed
+from nnsim.tui.screens.backprop.network_view import LayerColumn, NetworkView
+from nnsim.tui.style.palette import intensity, signed
 
 
 class One(App):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from nnsim.core.circuit import xor_from_nands, half_adder
 from nnsim.core.perceptron import NAND, Perceptron
-from nnsim.tui.screens.dialogs import EditDialog
-from nnsim.tui.widgets.circuit import CircuitDiagram
-from nnsim.tui.widgets.equation import EquationPanel
-from nnsim.tui.widgets.expectations import ExpectationList
-from nnsim.tui.widgets.perceptron import PerceptronDiagram
-from nnsim.tui.widgets.truth_table import TruthTable
+from nnsim.tui.frame.dialogs import EditDialog
+from nnsim.tui.screens.gates.circuit import CircuitDiagram
+from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.frame.expectations import ExpectationList
+from nnsim.tui.screens.gates.perceptron import PerceptronDiagram
+from nnsim.tui.screens.gates.truth_table import TruthTable
 from tests.tui.conftest import SIZE, open_from_home, write_lesson
 
 

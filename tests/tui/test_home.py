@@ -6,9 +6,9 @@ from textual.widgets import Input, OptionList, Static
 
 from nnsim.lessons import SECTIONS, bundled_scenarios
 from nnsim.tui.screens import SCREENS
-from nnsim.tui.screens.gates import CircuitScreen, PerceptronScreen
-from nnsim.tui.screens.home import HomeScreen
-from nnsim.tui.screens.sigmoid import SigmoidScreen
+from nnsim.tui.screens.gates.screen import CircuitScreen, PerceptronScreen
+from nnsim.tui.screens.home.screen import HomeScreen
+from nnsim.tui.screens.sigmoid.screen import SigmoidScreen
 from tests.tui.conftest import SIZE, open_from_home, write_lesson
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from nnsim.core.activations import sigmoid, sigmoid_prime, step
 from nnsim.core.perceptron import Perceptron
-from nnsim.tui.widgets.equation import EquationPanel
-from nnsim.tui.widgets.format import fmt, fmt_signed
+from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.style.format import fmt, fmt_signed
 from nnsim.tui.widgets.plot import TextPlot
 from tests.tui.conftest import SIZE, open_from_home
 

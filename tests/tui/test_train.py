@@ -16,7 +16,7 @@ import pytest
 from textual import events
 from textual.widgets import Button, Input, Log
 
-import nnsim.tui.screens.train as train_screen
+import nnsim.tui.screens.train.screen as train_screen
 from nnsim.cli import main
 from nnsim.core import EpochDone, Network, load_network, train
 from nnsim.core.metrics import class_report
@@ -24,11 +24,11 @@ from nnsim.data import sources
 from nnsim.lessons import load_scenario
 from nnsim.lessons.training_session import FINISHED, PAUSED, load_plan, train_scenario
 from nnsim.tui.app import NnsimApp
-from nnsim.tui.screens.download import DownloadDialog
-from nnsim.tui.screens.train import TrainingApp, TrainScreen
-from nnsim.tui.widgets.accuracy_chart import AccuracyChart
-from nnsim.tui.widgets.confusion_matrix import ConfusionMatrix
-from nnsim.tui.widgets.digit_gallery import DigitCard, DigitGallery
+from nnsim.tui.screens.train.download import DownloadDialog
+from nnsim.tui.screens.train.screen import TrainingApp, TrainScreen
+from nnsim.tui.screens.train.accuracy_chart import AccuracyChart
+from nnsim.tui.screens.train.confusion_matrix import ConfusionMatrix
+from nnsim.tui.screens.train.digit_gallery import DigitCard, DigitGallery
 from tests.data.conftest import Mirror, published, write_dataset
 
 SIZE = (120, 36)
@@ -174,7 +174,7 @@ async def test_pause_and_resume_end_where_an_uninterrupted_run_does():
 
 
 async def test_step_takes_one_mini_batch_and_d_opens_its_trace_in_the_debugger():
-    from nnsim.tui.screens.backprop import BackpropScreen
+    from nnsim.tui.screens.backprop.screen import BackpropScreen
 
     app = sample_app(epochs=1)
     async with app.run_test(size=SIZE) as pilot:
@@ -200,7 +200,7 @@ async def test_step_takes_one_mini_batch_and_d_opens_its_trace_in_the_debugger()
 
 
 async def test_a_misclassified_digit_opens_its_pass_through_that_epochs_network():
-    from nnsim.tui.screens.backprop import BackpropScreen
+    from nnsim.tui.screens.backprop.screen import BackpropScreen
 
     app = sample_app(epochs=1)
     async with app.run_test(size=SIZE) as pilot:
@@ -405,7 +405,7 @@ async def test_with_the_books_settings_on_local_mnist_files_the_books_run_is_dra
 
 
 async def test_help_says_what_the_debugger_keys_do_while_training():
-    from nnsim.tui.screens.dialogs import HelpDialog
+    from nnsim.tui.frame.dialogs import HelpDialog
 
     app = sample_app(epochs=1)
     async with app.run_test(size=SIZE) as pilot:
@@ -420,7 +420,7 @@ async def test_help_says_what_the_debugger_keys_do_while_training():
 
 
 def test_clock_text_gives_tenths_below_ten_seconds_then_minutes_and_hours():
-    from nnsim.tui.screens.train import clock_text
+    from nnsim.tui.screens.train.screen import clock_text
 
     assert [clock_text(t) for t in (0.46, 9.9, 42, 61.6, 3723)] == ["0.5 s", "9.9 s", "0:42", "1:02", "1:02:03"]
     assert clock_text(None) == clock_text(float("inf")) == "–"

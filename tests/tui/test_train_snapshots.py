@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 
 from nnsim.lessons.training_session import train_scenario
-from nnsim.tui.screens.train import TrainingApp
+from nnsim.tui.screens.train.screen import TrainingApp
 
 
 def fake_clock():

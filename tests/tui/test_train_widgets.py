@@ -10,9 +10,9 @@ from textual.app import App
 from nnsim.core.metrics import report_from_answers
 from nnsim.core.training import EpochDone
 from nnsim.lessons.book_run import BOOK_CORRECT, book_accuracy
-from nnsim.tui.widgets.accuracy_chart import AccuracyChart
-from nnsim.tui.widgets.confusion_matrix import ConfusionMatrix
-from nnsim.tui.widgets.digit_gallery import DigitCard, DigitGallery, GalleryItem
+from nnsim.tui.screens.train.accuracy_chart import AccuracyChart
+from nnsim.tui.screens.train.confusion_matrix import ConfusionMatrix
+from nnsim.tui.screens.train.digit_gallery import DigitCard, DigitGallery, GalleryItem
 from nnsim.tui.widgets.plot import TextPlot
 
 

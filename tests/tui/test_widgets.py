@@ -8,11 +8,10 @@ import pytest
 from textual.app import App
 
 from nnsim.tui.widgets.digit import DigitView
-from nnsim.tui.widgets.equation import EquationPanel
-from nnsim.tui.widgets.format import fmt, fmt_fixed, fmt_signed, substitute
+from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.style.format import fmt, fmt_fixed, fmt_signed, substitute
 from nnsim.tui.widgets.plot import Marker, Series, TextPlot
-from nnsim.tui.widgets.tensor import TensorView
-from nnsim.tui.widgets.truth_table import TruthTable
+from nnsim.tui.screens.gates.truth_table import TruthTable
 
 
 @pytest.mark.parametrize("value, text", [
@@ -47,24 +46,6 @@ class Gallery(App):
 
     def compose(self):
         yield from self.widgets
-
-
-async def test_tensor_view_prints_values_and_shape_then_a_heat_map_when_big():
-    small = TensorView("z²", np.array([[0.5], [-1.25], [2.0]]), id="small")
-    big = TensorView("∇w²", np.arange(30 * 20, dtype=float).reshape(30, 20) - 300, id="big")
-    async with Gallery(small, big).run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        text = small.render().plain.splitlines()
-        assert text[0] == "z²  (3×1)"
-        assert [line.strip() for line in text[1:]] == ["0.500", "-1.250", "2"]
-        heat = big.render().plain.splitlines()
-        assert heat[0].startswith("∇w²  (30×20)")
-        assert set("".join(heat[1:-1])) <= {"█"}
-        assert heat[-1] == "min -300  max 299  mean -0.5"
-        small.show(np.array([1.0, 2.0]), name="a", highlight=(1, 0))
-        await pilot.pause()
-        assert small.render().plain.splitlines()[0] == "a  (2×1)"
-        assert small.region.height == 3  # its height follows the new content
 
 
 async def test_digit_view_draws_28x28_pixels_as_14_rows_of_half_blocks():
@@ -108,7 +89,7 @@ async def test_equation_panel_and_truth_table_text():
 def test_shades_never_ask_for_a_0_percent_colour():
     """Textual 8.2.8 reads "$colour 0%" as the full colour: a blank pixel or a zero weight
     would light up."""
-    from nnsim.tui.widgets.shading import intensity_shade, signed_colour, signed_shade
+    from nnsim.tui.style.shading import intensity_shade, signed_colour, signed_shade
 
     assert intensity_shade(0.0) == "$foreground 1%" and intensity_shade(1.0) == "$foreground 100%"
     assert signed_colour(0.0, 1.0) == "$foreground 1%" and signed_colour(0.5, 0.0) == "$foreground 1%"

@@ -2,7 +2,7 @@
 
 ``SCREENS`` maps a scenario's ``kind`` to ``"module:Class"``; a screen for a new
 kind is one line here (the class subclasses
-:class:`nnsim.tui.screens.lesson.LessonScreen`). Kinds missing from the map open
+:class:`nnsim.tui.frame.lesson.LessonScreen`). Kinds missing from the map open
 as a "coming in a later version" notice on the home screen instead of crashing.
 Nothing here imports Textual or numpy, so the registry costs nothing at startup.
 """
@@ -13,11 +13,11 @@ import importlib
 from typing import Optional
 
 SCREENS: dict[str, str] = {
-    "perceptron": "nnsim.tui.screens.gates:PerceptronScreen",
-    "circuit": "nnsim.tui.screens.gates:CircuitScreen",
-    "sigmoid": "nnsim.tui.screens.sigmoid:SigmoidScreen",
-    "backprop": "nnsim.tui.screens.backprop:BackpropScreen",
-    "train": "nnsim.tui.screens.train:TrainScreen",
+    "perceptron": "nnsim.tui.screens.gates.screen:PerceptronScreen",
+    "circuit": "nnsim.tui.screens.gates.screen:CircuitScreen",
+    "sigmoid": "nnsim.tui.screens.sigmoid.screen:SigmoidScreen",
+    "backprop": "nnsim.tui.screens.backprop.screen:BackpropScreen",
+    "train": "nnsim.tui.screens.train.screen:TrainScreen",
 }
 
 # What each kind's screen will be, for the notice when it is not there yet.

@@ -8,7 +8,7 @@ import numpy as np
 from textual.content import Content
 from textual.widget import Widget
 
-from nnsim.tui.widgets.shading import intensity_shade, signed_colour
+from nnsim.tui.style.shading import intensity_shade, signed_colour
 
 SIDE = 28
 

@@ -9,8 +9,8 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 from nnsim.tui.widgets.digit import SIDE, DigitView
-from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.palette import MUTED, LineCache, Palette, Shade, intensity, signed, strip
+from nnsim.tui.style.format import fmt
+from nnsim.tui.style.palette import MUTED, LineCache, Palette, Shade, intensity, signed, strip
 
 LEGEND_BLOCKS = 4
 MARK: Shade = ("accent", 100)

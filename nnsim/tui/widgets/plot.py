@@ -9,8 +9,8 @@ from typing import Optional, Sequence
 from textual.content import Content
 from textual.widget import Widget
 
-from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.shading import MUTED
+from nnsim.tui.style.format import fmt
+from nnsim.tui.style.shading import MUTED
 
 # A braille character is a 2×4 grid of dots; bit for the dot at (column, row).
 _DOT = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))

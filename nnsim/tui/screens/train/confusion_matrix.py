@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from nnsim.core.metrics import ClassReport
-from nnsim.tui.widgets.shading import TEXT_SHADE_MAX
+from nnsim.tui.style.shading import TEXT_SHADE_MAX
 
 CELL = 5
 

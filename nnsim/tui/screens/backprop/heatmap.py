@@ -15,8 +15,8 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
-from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.palette import ERROR, MUTED, LineCache, Palette, Shade, signed, strip
+from nnsim.tui.style.format import fmt
+from nnsim.tui.style.palette import ERROR, MUTED, LineCache, Palette, Shade, signed, strip
 
 LEGEND_BLOCKS = 4
 ACCENT: Shade = ("accent", 100)

@@ -30,11 +30,11 @@ from textual.widgets import Static
 
 from nnsim.core.activations import sigmoid, step as step_function
 from nnsim.lessons import LessonStep, NudgeResult, ScaledNeuron, SigmoidSample, nudge_neuron, scale_neuron
-from nnsim.tui.screens.lesson import LessonScreen, Parameter
-from nnsim.tui.widgets.equation import EquationPanel
-from nnsim.tui.widgets.format import fmt, fmt_signed
+from nnsim.tui.frame.lesson import LessonScreen, Parameter
+from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.style.format import fmt, fmt_signed
 from nnsim.tui.widgets.plot import Marker, Series, TextPlot
-from nnsim.tui.widgets.shading import MUTED
+from nnsim.tui.style.shading import MUTED
 
 DEFAULT_SCALES = (1.0, 2.0, 5.0, 10.0, 100.0)
 NUDGE_SIZES = (0.01, 0.1, 0.5, 2.0)

@@ -7,8 +7,8 @@ from typing import Optional, Sequence
 from textual.content import Content
 from textual.widget import Widget
 
-from nnsim.tui.widgets.canvas import Canvas
-from nnsim.tui.widgets.format import fmt
+from nnsim.tui.style.canvas import Canvas
+from nnsim.tui.style.format import fmt
 
 VALUE_STYLE = "bold $text-accent"
 SELECTED_STYLE = "bold reverse"

@@ -8,7 +8,7 @@ from rich.console import RenderableType
 from textual.content import Content
 from textual.widget import Widget
 
-from nnsim.tui.presenter import PRESENTER_CLASS, large_step_label
+from nnsim.tui.style.presenter import PRESENTER_CLASS, large_step_label
 
 
 class StepCounter(Widget):

@@ -64,10 +64,10 @@ from textual.widgets import Footer, Static
 
 from nnsim.errors import NnsimError
 from nnsim.lessons import LessonStep, Scenario, Stepper, breakpoint_indices, build_steps, check_expectations
-from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.narration import NarrationPanel
-from nnsim.tui.widgets.status import StatusLine
-from nnsim.tui.widgets.step_counter import StepCounter
+from nnsim.tui.style.format import fmt
+from nnsim.tui.frame.narration import NarrationPanel
+from nnsim.tui.frame.status import StatusLine
+from nnsim.tui.frame.step_counter import StepCounter
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,7 @@ class LessonScreen(Screen):
         selected = params[self.selected % len(params)]
         if not selected.editable:
             self.say(f"{selected.name} is locked in this lesson; the others can be edited", "warning")
-        from nnsim.tui.screens.dialogs import EditDialog
+        from nnsim.tui.frame.dialogs import EditDialog
 
         self.app.push_screen(EditDialog(params, selected.name, self.scenario.title), self._edited)
 
@@ -317,7 +317,7 @@ class LessonScreen(Screen):
             self.say(str(error), "error")
 
     def action_help(self) -> None:
-        from nnsim.tui.screens.dialogs import HelpDialog
+        from nnsim.tui.frame.dialogs import HelpDialog
 
         self.app.push_screen(HelpDialog(self.scenario, self.key_help(), self.help_text(), self.stepper))
 

@@ -9,9 +9,9 @@ from textual.widget import Widget
 
 from nnsim.core.circuit import Circuit, Gate
 from nnsim.core.perceptron import AND, NAND, NOT, OR
-from nnsim.tui.widgets.canvas import Canvas
-from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.shading import MUTED
+from nnsim.tui.style.canvas import Canvas
+from nnsim.tui.style.format import fmt
+from nnsim.tui.style.shading import MUTED
 
 _GATE_TYPES = ((NAND, "NAND"), (AND, "AND"), (OR, "OR"), (NOT, "NOT"))
 CURRENT_STYLE = "bold $accent"

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from nnsim.errors import NnsimError
 from nnsim.tui.screens import KIND_NAMES, has_screen
-from nnsim.tui.widgets.shading import MUTED
+from nnsim.tui.style.shading import MUTED
 
 TAGLINE = "Neural Networks and Deep Learning, chapter 1, step by step"
 

@@ -7,7 +7,7 @@ from typing import Optional
 from textual.content import Content
 from textual.widget import Widget
 
-from nnsim.tui.widgets.shading import MUTED
+from nnsim.tui.style.shading import MUTED
 
 _STYLES = {"information": MUTED, "success": "$text-success", "warning": "$text-warning",
            "error": "bold $text-error"}

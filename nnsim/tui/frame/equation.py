@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
-from nnsim.tui.widgets.format import substitute
+from nnsim.tui.style.format import substitute
 
 
 class EquationPanel(Widget):
@@ -17,7 +17,7 @@ class EquationPanel(Widget):
     The first line is the formula in symbols (``z = w·x + b``), in bold; the
     following lines are templates whose ``{name}`` placeholders (in the formula too)
     are filled from a step's
-    ``values`` (see :func:`~nnsim.tui.widgets.format.substitute`), e.g.
+    ``values`` (see :func:`~nnsim.tui.style.format.substitute`), e.g.
     ``"= ({w1})·{x1} + ({w2})·{x2} + {b}"`` and ``"= {z}"``. The panel only
     formats: every number comes from the ``values`` given.
 

@@ -51,11 +51,11 @@ from nnsim.lessons.training_session import (
     RunStopped, StepResult, TrainingSession, first_step, load_plan, replan, train_scenario, with_settings,
 )
 from nnsim.tui.app import NnsimApp
-from nnsim.tui.screens.lesson import LessonScreen
-from nnsim.tui.widgets.accuracy_chart import AccuracyChart
-from nnsim.tui.widgets.confusion_matrix import ConfusionMatrix
-from nnsim.tui.widgets.digit_gallery import DigitGallery, GalleryItem
-from nnsim.tui.widgets.step_counter import StepCounter
+from nnsim.tui.frame.lesson import LessonScreen
+from nnsim.tui.screens.train.accuracy_chart import AccuracyChart
+from nnsim.tui.screens.train.confusion_matrix import ConfusionMatrix
+from nnsim.tui.screens.train.digit_gallery import DigitGallery, GalleryItem
+from nnsim.tui.frame.step_counter import StepCounter
 
 DATASET_OPTIONS = [("MNIST", "mnist"), ("Fashion-MNIST", "fashion-mnist"), ("offline sample", "sample")]
 TABS = ("accuracy", "classes", "mistakes", "features")
@@ -259,7 +259,7 @@ class TrainScreen(LessonScreen):
         label = step.title if step.kind != "epoch" else f"epoch {step.data.epoch}"
         in_progress = self.session is not None and self.session.epoch in self.session.breakpoints
         self.query_one(StepCounter).show(f"{label} · {done} / {epochs} epochs", in_progress)
-        from nnsim.tui.widgets.narration import NarrationPanel
+        from nnsim.tui.frame.narration import NarrationPanel
 
         self.query_one(NarrationPanel).show(step.title, step.narration)
         self.show_step(step)
@@ -472,7 +472,7 @@ class TrainScreen(LessonScreen):
 
         dataset = scenario.train.dataset
         if dataset != "sample" and self.data_dir is None and not is_cached(dataset):
-            from nnsim.tui.screens.download import DownloadDialog
+            from nnsim.tui.screens.train.download import DownloadDialog
 
             title = DATASET_TITLES.get(dataset, dataset)
             self.say(f"{title} is not in the cache: download it, or train on the offline sample")
@@ -909,7 +909,7 @@ class TrainScreen(LessonScreen):
 
     def open_trace(self, trace, title: str, description: str, name: str) -> None:
         """Open a backprop pass in the backpropagation debugger (training pauses first)."""
-        from nnsim.tui.screens.backprop import open_trace
+        from nnsim.tui.screens.backprop.screen import open_trace
 
         if self.busy:
             self.session.request_pause()

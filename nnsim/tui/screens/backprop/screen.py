@@ -50,13 +50,13 @@ from nnsim.lessons.trace_export import export
 from nnsim.lessons.trace_view import (
     PANEL_ARRAYS, Selection, array_label, direction, known_at, step_dimensions, step_equation, target_label,
 )
-from nnsim.tui.screens.lesson import LessonScreen, Parameter
+from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.widgets.digit import SIDE
 from nnsim.tui.widgets.digit_image import DigitImage
-from nnsim.tui.widgets.equation import EquationPanel
-from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.arrays_view import ArrayItem, ArraysView
-from nnsim.tui.widgets.network_view import SUMMARY_ABOVE, LayerColumn, NetworkView
+from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.style.format import fmt
+from nnsim.tui.screens.backprop.arrays_view import ArrayItem, ArraysView
+from nnsim.tui.screens.backprop.network_view import SUMMARY_ABOVE, LayerColumn, NetworkView
 
 PIXELS = SIDE * SIDE
 MATRICES = frozenset({"w", "w_next", "nabla_w", "w_before", "w_after"})
@@ -404,7 +404,7 @@ class BackpropScreen(LessonScreen):
         return layer, params
 
     def action_gradient_check(self) -> None:
-        from nnsim.tui.screens.gradient_check import GradientCheckDialog
+        from nnsim.tui.screens.backprop.gradient_check import GradientCheckDialog
 
         trace = self.trace
         layer, params = self.check_parameters()

@@ -7,7 +7,7 @@ from typing import Optional, Sequence
 from textual.content import Content
 from textual.widget import Widget
 
-from nnsim.tui.widgets.shading import MUTED
+from nnsim.tui.style.shading import MUTED
 
 
 class ExpectationList(Widget):

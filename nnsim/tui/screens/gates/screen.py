@@ -21,13 +21,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 
 from nnsim.lessons import LessonStep
-from nnsim.tui.screens.lesson import LessonScreen, Parameter
-from nnsim.tui.widgets.circuit import CircuitDiagram, gate_type
-from nnsim.tui.widgets.equation import EquationPanel
-from nnsim.tui.widgets.expectations import ExpectationList
-from nnsim.tui.widgets.format import bits
-from nnsim.tui.widgets.perceptron import PerceptronDiagram
-from nnsim.tui.widgets.truth_table import TruthTable
+from nnsim.tui.frame.lesson import LessonScreen, Parameter
+from nnsim.tui.screens.gates.circuit import CircuitDiagram, gate_type
+from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.frame.expectations import ExpectationList
+from nnsim.tui.style.format import bits
+from nnsim.tui.screens.gates.perceptron import PerceptronDiagram
+from nnsim.tui.screens.gates.truth_table import TruthTable
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 

@@ -20,10 +20,10 @@ from textual import events
 from textual.strip import Strip
 from textual.widget import Widget
 
-from nnsim.tui.widgets.format import fmt_fixed
-from nnsim.tui.widgets.heatmap import HeatGrid, as_matrix
-from nnsim.tui.widgets.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, signed, strip
-from nnsim.tui.widgets.shading import TEXT_SHADE_MAX
+from nnsim.tui.style.format import fmt_fixed
+from nnsim.tui.screens.backprop.heatmap import HeatGrid, as_matrix
+from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, signed, strip
+from nnsim.tui.style.shading import TEXT_SHADE_MAX
 
 TEXT: Shade = ("foreground", 100)
 # Arrays up to this size print every number; larger ones are heat maps.
@@ -100,7 +100,7 @@ class ArrayItem:
 class ArraysView(LineCache, Widget):
     """A step's arrays: heat maps first, then column vectors side by side (in order,
     while they fit), then the rest one under another in order; arrays up to 32 × 6 print every number, larger
-    ones are heat maps (:class:`~nnsim.tui.widgets.heatmap.HeatGrid`).
+    ones are heat maps (:class:`~nnsim.tui.screens.backprop.heatmap.HeatGrid`).
 
     Taller than the panel, it shows the part holding the selected entry, with "⋯"
     lines saying how much is above and below; the mouse wheel scrolls.

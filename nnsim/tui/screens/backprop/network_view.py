@@ -11,10 +11,10 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
-from nnsim.tui.widgets.canvas import Canvas
-from nnsim.tui.widgets.format import fmt, fmt_fixed
-from nnsim.tui.widgets.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, intensity, signed
-from nnsim.tui.widgets.shading import TEXT_SHADE_MAX
+from nnsim.tui.style.canvas import Canvas
+from nnsim.tui.style.format import fmt, fmt_fixed
+from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, intensity, signed
+from nnsim.tui.style.shading import TEXT_SHADE_MAX
 
 # A layer with more neurons than this is summarised (784 pixels), not drawn neuron by neuron.
 SUMMARY_ABOVE = 64

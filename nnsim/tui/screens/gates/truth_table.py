@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 
-from nnsim.tui.widgets.format import fmt
+from nnsim.tui.style.format import fmt
 
 
 class TruthTable(Widget):

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from nnsim.core.gradcheck import GradientCheck, gradient_check, sample_parameters
 from nnsim.core.network import Network
-from nnsim.tui.widgets.format import fmt
+from nnsim.tui.style.format import fmt
 
 # A relative error below this is a pass: float64 central differences with ε = 1e-5
 # agree with backprop to about 1e-9 on these networks.

@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from nnsim.lessons import Scenario, Stepper
-from nnsim.tui.widgets.format import fmt
-from nnsim.tui.widgets.shading import MUTED
+from nnsim.tui.style.format import fmt
+from nnsim.tui.style.shading import MUTED
 
 CSS = Path(__file__).with_name("dialogs.tcss")
 
