@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from nnsim.core.trace import trace_backprop  # noqa: E402
 from nnsim.lessons import build_steps, lesson_network, load_scenario  # noqa: E402
-from nnsim.lessons.backprop_passes import examples  # noqa: E402
+from nnsim.lessons.kinds.backprop import examples  # noqa: E402
 from nnsim.tui.app import NnsimApp  # noqa: E402
 
 TARGET_MS = 50.0

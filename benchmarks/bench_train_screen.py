@@ -44,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 from textual import events  # noqa: E402
 
 from nnsim.cli import main  # noqa: E402
-from nnsim.lessons.training_session import FINISHED, train_scenario  # noqa: E402
+from nnsim.lessons.kinds.train import train_scenario  # noqa: E402
+from nnsim.lessons.session import FINISHED  # noqa: E402
 from nnsim.tui.screens.train.screen import TrainingApp  # noqa: E402
 
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"

@@ -10,7 +10,8 @@ from nnsim.core.gradcheck import GradientCheck, gradient_check
 from nnsim.core.network import Network, load_network
 from nnsim.core.perceptron import AND, NAND, NOT, OR, Perceptron
 from nnsim.core.trace import Trace, TraceStep, trace_backprop
-from nnsim.core.training import BatchDone, Dataset, Diverged, EpochDone, train
+from nnsim.core.dataset import Dataset
+from nnsim.core.training import BatchDone, Diverged, EpochDone, train
 
 __all__ = [
     "AND", "NAND", "NOT", "OR", "BatchDone", "Circuit", "Dataset", "Diverged",

@@ -39,3 +39,9 @@ def step(z):
     """
     z = _as_float(z)
     return np.where(z >= 0, 1.0, 0.0).astype(z.dtype)[()]
+
+
+def most_active(output: np.ndarray) -> np.ndarray:
+    """The class each column of output activations (n_out, m) is read as: the most
+    active output neuron, as the book's ``evaluate`` reads it."""
+    return np.argmax(output, axis=0)

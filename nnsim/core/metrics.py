@@ -17,7 +17,8 @@ from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
-from nnsim.core.network import Network, most_active
+from nnsim.core.activations import most_active
+from nnsim.core.network import Network
 
 
 def confusion_matrix(labels, answers, n_classes: int = 10) -> np.ndarray:

@@ -15,13 +15,14 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from nnsim.core.activations import sigmoid
+from nnsim.core.activations import most_active, sigmoid
+from nnsim.core.dataset import Dataset
+from nnsim.core.training import Diverged, EpochDone, train
 
+# One recorded step of a pass: (phase, layer in the book's numbering, the arrays by name).
+Record = tuple[str, int, dict]
 
-def most_active(output: np.ndarray) -> np.ndarray:
-    """The class each column of output activations (n_out, m) is read as: the most
-    active output neuron, as the book's ``evaluate`` reads it."""
-    return np.argmax(output, axis=0)
+__all__ = ["Network", "load_network", "most_active"]
 
 
 class Network:
@@ -41,46 +42,117 @@ class Network:
             rng.standard_normal((y, x)).astype(self.dtype) for x, y in zip(sizes[:-1], sizes[1:])
         ]
 
+    @classmethod
+    def from_arrays(cls, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], dtype=None) -> "Network":
+        """A network with these weights (``weights[l]`` of shape (n_out, n_in)) and biases
+        (``biases[l]`` of shape (n_out, 1)), copied; ``dtype`` defaults to the weights'.
+        Raises ValueError when the shapes do not chain."""
+        weights = [np.array(w, dtype=dtype) for w in weights]
+        dtype = np.dtype(dtype if dtype is not None else weights[0].dtype if weights else np.float32)
+        biases = [np.array(b, dtype=dtype).reshape(-1, 1) for b in biases]
+        if not weights or len(weights) != len(biases):
+            raise ValueError(f"expected one bias vector per weight matrix, got {len(weights)} and {len(biases)}")
+        sizes = [weights[0].shape[1] if weights[0].ndim == 2 else 0] + [len(b) for b in biases]
+        for l, (w, b) in enumerate(zip(weights, biases), start=2):
+            if w.shape != (sizes[l - 1], sizes[l - 2]) or b.shape != (sizes[l - 1], 1):
+                raise ValueError(f"layer {l}: weights {w.shape} and biases {b.shape} do not fit sizes {sizes}")
+        net = cls.__new__(cls)
+        net.num_layers, net.sizes, net.dtype = len(sizes), sizes, dtype
+        net.weights = [w.astype(dtype, copy=False) for w in weights]
+        net.biases = biases
+        return net
+
+    def joined_parameters(self) -> list[np.ndarray]:
+        """Each layer's weights and bias side by side, [w | b], shape (n_out, n_in + 1).
+
+        With a row of ones under the activations, w·a + b is one matrix product and
+        the gradients of w and b come out of one product too (the training loop's
+        fused step). ``weights`` and ``biases`` become views into these arrays, so
+        they always show the current values; if someone has replaced them since,
+        they are joined afresh.
+        """
+        joined = getattr(self, "_joined", None)
+        if joined is None or any(
+            w.base is not j or b.base is not j for w, b, j in zip(self.weights, self.biases, joined)
+        ):
+            joined = [np.hstack([w, b]).astype(self.dtype) for w, b in zip(self.weights, self.biases)]
+            self.weights = [j[:, :-1] for j in joined]
+            self.biases = [j[:, -1:] for j in joined]
+            self._joined = joined
+        return joined
+
     # -- the fast path: whole mini-batches as matrices ------------------------
 
-    def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def forward(self, x: np.ndarray, record: Optional[list[Record]] = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Feed a batch of column inputs forward, keeping every layer's z and a.
 
         Returns ``(zs, activations)`` as the seed's ``backprop`` keeps them:
         ``activations[0]`` is x and ``zs[i]``, ``activations[i + 1]`` belong to
-        layer i + 2 in the book's numbering.
+        layer i + 2 in the book's numbering. ``record``: see :meth:`backprop_batch`.
         """
         activation = np.asarray(x, dtype=self.dtype)
         activations = [activation]
         zs = []
-        for b, w in zip(self.biases, self.weights):
+        for l, (b, w) in enumerate(zip(self.biases, self.weights), start=2):
             z = w @ activation + b
+            a = sigmoid(z)
+            if record is not None:
+                record.append(("forward", l, dict(a_prev=activation, w=w.copy(), b=b.copy(), z=z, a=a)))
             zs.append(z)
-            activation = sigmoid(z)
-            activations.append(activation)
+            activations.append(a)
+            activation = a
         return zs, activations
 
-    def backprop_batch(self, x: np.ndarray, y: np.ndarray):
+    def backprop_batch(self, x: np.ndarray, y: np.ndarray, record: Optional[list[Record]] = None):
         """Gradient of the quadratic cost summed over the columns of x and y.
 
         Returns ``(nabla_b, nabla_w)`` shaped like ``biases`` and ``weights``.
-        For one column this is exactly the seed's ``backprop``.
+        For one column this is exactly the seed's ``backprop``. With ``record`` (a
+        list), every step of the pass is appended to it as ``(phase, layer, arrays)``
+        in the order it is computed: the input, each layer's feedforward, the cost,
+        BP1, BP2 for each layer on the way back, BP3 and BP4 for each layer. That
+        list is what :func:`nnsim.core.trace.trace_backprop` turns into a trace, so
+        the debugger shows this very arithmetic, not a copy of it.
         """
-        zs, activations = self.forward(x)
+        x = np.asarray(x, dtype=self.dtype)
         y = np.asarray(y, dtype=self.dtype)
+        keep = record.append if record is not None else None
+        if keep:
+            keep(("input", 1, dict(x=x, a=x, y=y)))
+        zs, activations = self.forward(x, record)
+        L = self.num_layers
         nabla_b = [None] * len(self.biases)
         nabla_w = [None] * len(self.weights)
         # σ′(z) = a(1 − a): the activations already hold σ(z).
         a = activations[-1]
-        delta = self.cost_derivative(a, y) * (a * (1 - a))  # BP1
-        nabla_b[-1] = delta.sum(axis=1, keepdims=True)  # BP3
-        nabla_w[-1] = delta @ activations[-2].T  # BP4
-        for l in range(2, self.num_layers):
-            a = activations[-l]
-            delta = (self.weights[-l + 1].T @ delta) * (a * (1 - a))  # BP2
-            nabla_b[-l] = delta.sum(axis=1, keepdims=True)
-            nabla_w[-l] = delta @ activations[-l - 1].T
+        if keep:
+            keep(("cost", L, dict(a=a, y=y, cost=0.5 * np.sum((a - y) ** 2, axis=0, keepdims=True))))
+        sp = a * (1 - a)
+        delta = self.cost_derivative(a, y) * sp  # BP1
+        if keep:
+            keep(("output_error", L, dict(a=a, y=y, z=zs[-1], sigmoid_prime=sp, delta=delta)))
+        for l in range(L, 1, -1):
+            if l < L:
+                a = activations[l - 1]
+                sp = a * (1 - a)
+                delta_next = delta
+                delta = (self.weights[l - 1].T @ delta_next) * sp  # BP2
+                if keep:
+                    keep(("backward", l, dict(w_next=self.weights[l - 1].copy(), delta_next=delta_next, z=zs[l - 2],
+                                              sigmoid_prime=sp, delta=delta)))
+            nabla_b[l - 2] = delta.sum(axis=1, keepdims=True)  # BP3
+            nabla_w[l - 2] = delta @ activations[l - 2].T  # BP4
+            if keep:
+                keep(("gradient", l, dict(delta=delta, a_prev=activations[l - 2], nabla_b=nabla_b[l - 2],
+                                          nabla_w=nabla_w[l - 2])))
         return nabla_b, nabla_w
+
+    def updated(self, nabla_b, nabla_w, eta: float, m: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The weights and biases one gradient step would give, w − (η/m)∇w and
+        b − (η/m)∇b, as new arrays (the network is not changed)."""
+        step = self.dtype.type(eta / m)
+        return ([w - step * nw for w, nw in zip(self.weights, nabla_w)],
+                [b - step * nb for b, nb in zip(self.biases, nabla_b)])
 
     def apply_gradient(self, nabla_b, nabla_w, eta: float, m: int) -> None:
         """The update rule w → w − (η/m)∇w, b → b − (η/m)∇b, in place."""
@@ -122,12 +194,10 @@ class Network:
         """Mini-batch stochastic gradient descent, printing the seed's epoch lines.
 
         ``training_data`` is the seed's list of (x, y) tuples (or a
-        :class:`~nnsim.core.training.Dataset`); ``test_data`` the seed's list of
+        :class:`~nnsim.core.dataset.Dataset`); ``test_data`` the seed's list of
         (x, label) tuples. Prints ``Epoch 0: 9033 / 10000`` after each epoch, or
         ``Epoch 0 complete`` without test data, exactly as the book does.
         """
-        from nnsim.core.training import Dataset, Diverged, EpochDone, train
-
         training = Dataset.from_pairs(training_data)
         test = Dataset.from_pairs(test_data) if test_data else None
         for event in train(self, training, epochs, mini_batch_size, eta, test=test, seed=seed):
@@ -142,8 +212,6 @@ class Network:
 
     def evaluate(self, test_data) -> int:
         """How many test inputs the network classifies correctly."""
-        from nnsim.core.training import Dataset
-
         test = Dataset.from_pairs(test_data)
         return int(np.sum(self.classify(test.x.T) == test.labels))
 
@@ -154,18 +222,10 @@ class Network:
     # -- copies, save and load -------------------------------------------------
 
     def copy(self) -> "Network":
-        clone = Network.__new__(Network)
-        clone.num_layers, clone.sizes, clone.dtype = self.num_layers, list(self.sizes), self.dtype
-        clone.weights = [w.copy() for w in self.weights]
-        clone.biases = [b.copy() for b in self.biases]
-        return clone
+        return Network.from_arrays(self.weights, self.biases, self.dtype)
 
     def astype(self, dtype) -> "Network":
-        clone = self.copy()
-        clone.dtype = np.dtype(dtype)
-        clone.weights = [w.astype(dtype) for w in self.weights]
-        clone.biases = [b.astype(dtype) for b in self.biases]
-        return clone
+        return Network.from_arrays(self.weights, self.biases, dtype)
 
     def save(self, path) -> None:
         """Save as ``.npz`` of plain arrays (no pickle). Written to a temporary
@@ -199,7 +259,4 @@ def load_network(path) -> Network:
     for i, (x, y) in enumerate(zip(sizes[:-1], sizes[1:])):
         if weights[i].shape != (y, x) or biases[i].shape != (y, 1):
             raise ValueError(f"{path}: layer {i + 2} has shapes that do not match sizes {sizes}")
-    net = Network.__new__(Network)
-    net.num_layers, net.sizes, net.dtype = len(sizes), sizes, weights[0].dtype
-    net.weights, net.biases = weights, biases
-    return net
+    return Network.from_arrays(weights, biases)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import numpy as np
 
-from nnsim.core.activations import sigmoid, sigmoid_prime
-from nnsim.core.network import Network
+if TYPE_CHECKING:  # the network records a pass; this module only names its steps
+    from nnsim.core.network import Network
 
 PHASES = ("input", "forward", "cost", "output_error", "backward", "gradient", "update")
 
@@ -118,72 +118,51 @@ def _array_from_json(d: dict) -> np.ndarray:
     return np.array(d["data"], dtype=np.float64).astype(d["dtype"]).reshape(d["shape"])
 
 
-def trace_backprop(net: Network, x: np.ndarray, y: np.ndarray, eta: Optional[float] = None) -> Trace:
+# What each phase's step is called and which equation it applies, by the book's layer l
+# (and L, the output layer); the arithmetic itself is Network.backprop_batch's.
+def _equation(phase: str, l: int, L: int, m: int) -> str:
+    total = "Σₓ " if m > 1 else ""
+    return {
+        "input": "a¹ = x",
+        "forward": f"z{sup(l)} = w{sup(l)}·a{sup(l - 1)} + b{sup(l)},  a{sup(l)} = σ(z{sup(l)})",
+        "cost": f"C = ½‖y − a{sup(L)}‖²",
+        "output_error": f"BP1: δ{sup(L)} = (a{sup(L)} − y) ⊙ σ′(z{sup(L)})",
+        "backward": f"BP2: δ{sup(l)} = ((w{sup(l + 1)})ᵀ δ{sup(l + 1)}) ⊙ σ′(z{sup(l)})",
+        "gradient": f"BP3: ∂C/∂b{sup(l)} = {total}δ{sup(l)},  BP4: ∂C/∂w{sup(l)} = {total}δ{sup(l)} (a{sup(l - 1)})ᵀ",
+        "update": f"w{sup(l)} → w{sup(l)} − (η/m) ∂C/∂w{sup(l)},  b{sup(l)} → b{sup(l)} − (η/m) ∂C/∂b{sup(l)}",
+    }[phase]
+
+
+def trace_backprop(net: "Network", x: np.ndarray, y: np.ndarray, eta: Optional[float] = None) -> Trace:
     """Record one backprop pass of ``net`` on inputs x (n_in, m) and targets y (n_out, m).
 
-    With ``eta``, the trace ends with the update of every layer (the network
-    itself is left unchanged: the new weights are in the update steps).
-    The arithmetic is the same as :meth:`Network.backprop_batch`, so the
-    gradients recorded here equal the ones it returns.
+    The steps are what :meth:`Network.backprop_batch` records as it computes the
+    gradient (there is one backpropagation in nnsim), named and given their
+    equations here. With ``eta``, the trace ends with the update of every layer
+    (:meth:`Network.updated`; the network itself is left unchanged: the new
+    weights are in the update steps).
     """
     x = np.asarray(x, dtype=net.dtype)
     y = np.asarray(y, dtype=net.dtype)
     if x.ndim == 1:
         x, y = x[:, None], y.reshape(-1, 1)
     L, m = net.num_layers, x.shape[1]
-    steps: list[TraceStep] = []
-
-    def add(phase: str, layer: int, title: str, equation: str, **arrays) -> None:
-        steps.append(TraceStep(len(steps), phase, layer, title, equation, arrays))
-
-    add("input", 1, "input, layer 1", "a¹ = x", x=x, a=x, y=y)
-    zs, activations = [], [x]
-    for l in range(2, L + 1):
-        w, b, a_prev = net.weights[l - 2], net.biases[l - 2], activations[-1]
-        z = w @ a_prev + b
-        a = sigmoid(z)
-        zs.append(z)
-        activations.append(a)
-        add("forward", l, f"forward, layer {l}",
-            f"z{sup(l)} = w{sup(l)}·a{sup(l - 1)} + b{sup(l)},  a{sup(l)} = σ(z{sup(l)})",
-            a_prev=a_prev, w=w, b=b, z=z, a=a)
-    a, z = activations[-1], zs[-1]
-    cost = 0.5 * np.sum((a - y) ** 2, axis=0, keepdims=True)
-    add("cost", L, f"cost, layer {L}", f"C = ½‖y − a{sup(L)}‖²", a=a, y=y, cost=cost)
-    sp = sigmoid_prime(z)
-    delta = net.cost_derivative(a, y) * sp
-    add("output_error", L, f"output error, layer {L}",
-        f"BP1: δ{sup(L)} = (a{sup(L)} − y) ⊙ σ′(z{sup(L)})", a=a, y=y, z=z, sigmoid_prime=sp, delta=delta)
-    nabla_b: dict[int, np.ndarray] = {}
-    nabla_w: dict[int, np.ndarray] = {}
-    for l in range(L, 1, -1):
-        if l < L:
-            w_next, delta_next = net.weights[l - 1], delta
-            sp = sigmoid_prime(zs[l - 2])
-            delta = (w_next.T @ delta_next) * sp
-            add("backward", l, f"backward, layer {l}",
-                f"BP2: δ{sup(l)} = ((w{sup(l + 1)})ᵀ δ{sup(l + 1)}) ⊙ σ′(z{sup(l)})",
-                w_next=w_next, delta_next=delta_next, z=zs[l - 2], sigmoid_prime=sp, delta=delta)
-        a_prev = activations[l - 2]
-        nabla_b[l] = delta.sum(axis=1, keepdims=True)
-        nabla_w[l] = delta @ a_prev.T
-        total = "Σₓ " if m > 1 else ""
-        add("gradient", l, f"gradient, layer {l}",
-            f"BP3: ∂C/∂b{sup(l)} = {total}δ{sup(l)},  BP4: ∂C/∂w{sup(l)} = {total}δ{sup(l)} (a{sup(l - 1)})ᵀ",
-            delta=delta, a_prev=a_prev, nabla_b=nabla_b[l], nabla_w=nabla_w[l])
+    records: list = []
+    nabla_b, nabla_w = net.backprop_batch(x, y, record=records)
     if eta is not None:
-        step = net.dtype.type(eta / m)
+        weights, biases = net.updated(nabla_b, nabla_w, eta, m)
         for l in range(2, L + 1):
-            w, b = net.weights[l - 2], net.biases[l - 2]
-            add("update", l, f"update, layer {l}",
-                f"w{sup(l)} → w{sup(l)} − (η/m) ∂C/∂w{sup(l)},  b{sup(l)} → b{sup(l)} − (η/m) ∂C/∂b{sup(l)}",
-                w_before=w.copy(), nabla_w=nabla_w[l], w_after=w - step * nabla_w[l],
-                b_before=b.copy(), nabla_b=nabla_b[l], b_after=b - step * nabla_b[l],
-                eta=np.asarray(eta, dtype=net.dtype), m=np.asarray(m))
+            i = l - 2
+            records.append(("update", l, dict(
+                w_before=net.weights[i].copy(), nabla_w=nabla_w[i], w_after=weights[i],
+                b_before=net.biases[i].copy(), nabla_b=nabla_b[i], b_after=biases[i],
+                eta=np.asarray(eta, dtype=net.dtype), m=np.asarray(m))))
+    steps = [TraceStep(i, phase, layer, f"{phase.replace('_', ' ')}, layer {layer}", _equation(phase, layer, L, m),
+                       arrays) for i, (phase, layer, arrays) in enumerate(records)]
     return Trace(list(net.sizes), m, eta, steps)
 
 
-def apply_trace_update(net: Network, trace: Trace) -> None:
+def apply_trace_update(net: "Network", trace: Trace) -> None:
     """Set ``net``'s weights and biases to the "after" values of the trace's update steps."""
     for s in trace.steps:
         if s.phase == "update":

@@ -11,63 +11,15 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
-from typing import Callable, Iterator, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple, Optional, Union
 
 import numpy as np
 
-from nnsim.core.network import Network, most_active
+from nnsim.core.activations import most_active
+from nnsim.core.dataset import Dataset
 
-
-@dataclass(frozen=True)
-class Dataset:
-    """Examples stored compactly as rows: ``x`` (n, n_in), ``y`` (n, n_out) targets,
-    ``labels`` (n,) the class each example belongs to.
-
-    One float32 array per set instead of one Python tuple of column arrays per
-    image, so 70,000 digits take about 220 MB rather than several times that.
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    labels: np.ndarray
-
-    def __post_init__(self) -> None:
-        if not (len(self.x) == len(self.y) == len(self.labels)):
-            raise ValueError(
-                f"x, y and labels disagree in count: {len(self.x)}, {len(self.y)}, {len(self.labels)}"
-            )
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-    @classmethod
-    def from_labels(cls, x: np.ndarray, labels: np.ndarray, n_out: int = 10,
-                    dtype=np.float32) -> "Dataset":
-        """Targets as the seed's one-hot vectors: 1.0 at the label's index."""
-        labels = np.asarray(labels, dtype=np.int64)
-        y = np.zeros((len(labels), n_out), dtype=dtype)
-        y[np.arange(len(labels)), labels] = 1.0
-        return cls(np.asarray(x, dtype=dtype), y, labels)
-
-    @classmethod
-    def from_pairs(cls, pairs, n_out: int = 10) -> "Dataset":
-        """The seed's lists of (x, y) tuples: x a (n_in, 1) column, y a (n_out, 1)
-        one-hot column (training data) or an integer label (test data)."""
-        if isinstance(pairs, Dataset):
-            return pairs
-        pairs = list(pairs)
-        if not pairs:
-            raise ValueError("no examples")
-        x = np.stack([np.ravel(p[0]) for p in pairs])
-        first_y = pairs[0][1]
-        if np.ndim(first_y) == 0:
-            return cls.from_labels(x, [int(p[1]) for p in pairs], n_out, dtype=x.dtype)
-        y = np.stack([np.ravel(p[1]) for p in pairs])
-        return cls(x, y, np.argmax(y, axis=1))
-
-    def subset(self, indices) -> "Dataset":
-        return Dataset(self.x[indices], self.y[indices], self.labels[indices])
+if TYPE_CHECKING:  # the network imports this module for its SGD, not the other way round
+    from nnsim.core.network import Network
 
 
 class BatchDone(NamedTuple):
@@ -153,14 +105,14 @@ def train(
             # yield: a consumer may resume the generator from another thread, and
             # numpy's error state is a context variable that refuses that.
             with np.errstate(over="ignore", invalid="ignore"):
-                cost = _sgd_step(joined_parameters(net), buffers.inputs(x_all, batch),
+                cost = _sgd_step(net.joined_parameters(), buffers.inputs(x_all, batch),
                                  y_all.take(batch, axis=0).T, eta, buffers)
             if not math.isfinite(cost):
                 yield Diverged(epoch, index, _divergence_message(epoch, index, eta))
                 return
             cost_sum += cost
             yield BatchDone(epoch, index, n_batches, cost)
-        if not all(np.isfinite(p).all() for p in joined_parameters(net)):
+        if not all(np.isfinite(p).all() for p in net.joined_parameters()):
             yield Diverged(epoch, n_batches - 1, _divergence_message(epoch, n_batches - 1, eta))
             return
         correct = total = None
@@ -173,26 +125,6 @@ def train(
 def _divergence_message(epoch: int, index: int, eta: float) -> str:
     return (f"training diverged: NaN or infinity at epoch {epoch}, mini-batch {index} "
             f"(eta = {eta:g}; try a smaller learning rate)")
-
-
-def joined_parameters(net: Network) -> list[np.ndarray]:
-    """Each layer's weights and bias side by side, [w | b], shape (n_out, n_in + 1).
-
-    With a row of ones under the activations, w·a + b is one matrix product
-    and the gradients of w and b come out of one product too. ``net.weights``
-    and ``net.biases`` are made views into these arrays, so the network always
-    shows the current values; if someone has replaced them since, they are
-    joined afresh.
-    """
-    joined = getattr(net, "_joined", None)
-    if joined is None or any(
-        w.base is not j or b.base is not j for w, b, j in zip(net.weights, net.biases, joined)
-    ):
-        joined = [np.hstack([w, b]).astype(net.dtype) for w, b in zip(net.weights, net.biases)]
-        net.weights = [j[:, :-1] for j in joined]
-        net.biases = [j[:, -1:] for j in joined]
-        net._joined = joined
-    return joined
 
 
 class _Buffers:
@@ -226,7 +158,7 @@ def _sgd_step(joined: list[np.ndarray], x: np.ndarray, y: np.ndarray, eta: float
 
     This is the hot loop of training: with mini-batches of 10, numpy's per-call
     overhead rather than arithmetic is the cost, so the step uses the fewest
-    array operations it can: [w | b] products (see :func:`joined_parameters`),
+    array operations it can: [w | b] products (see :meth:`Network.joined_parameters`),
     σ computed in place, and (η/m) applied once to δᴸ (backpropagation is
     linear in δ, so every layer's δ then carries the factor). ``x`` is
     (n_in + 1, m) with a last row of ones. Returns the mini-batch's quadratic

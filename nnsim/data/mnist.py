@@ -12,41 +12,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import Optional
 
 import numpy as np
 
-from nnsim.core.training import Dataset
+from nnsim.core.dataset import Dataset
 from nnsim.data import cache, idx
 from nnsim.data.cache import DataFile
+from nnsim.data.splits import Splits, pixels
 from nnsim.data.sources import DATASETS, MIRROR_ENV, Source, source
 from nnsim.errors import NnsimError
 
 VALIDATION_SIZE = 10_000
 OFFLINE_HINT = "or train offline on the bundled digits with --dataset sample"
-
-
-class _Splits(NamedTuple):
-    training: Dataset
-    validation: Optional[Dataset]
-    test: Dataset
-    source: str
-
-
-class Splits(_Splits):
-    """The three sets and a sentence saying where they came from.
-
-    Unpacks as the four fields of the contract; ``files`` additionally lists
-    the files read, with their MD5 (reported for local files, whose hashes are
-    not required to match the published ones).
-    """
-
-    files: tuple[DataFile, ...] = ()
-
-    def with_files(self, files) -> "Splits":
-        splits = Splits(*self)
-        splits.files = tuple(files)
-        return splits
 
 
 # -- the entry points -------------------------------------------------------------------
@@ -221,8 +199,8 @@ def _load_folder(src: Source, folder: Path, validation_size: Optional[int], loca
         test_labels = idx.read_labels(found["test_labels"])
         _agree(found["train_images"], train_images, found["train_labels"], train_labels)
         _agree(found["test_images"], test_images, found["test_labels"], test_labels)
-        training_x = _pixels(train_images)
-        test = Dataset.from_labels(_pixels(test_images), test_labels)
+        training_x = pixels(train_images)
+        test = Dataset.from_labels(pixels(test_images), test_labels)
         paths = list(found.values())
         splits = _split(training_x, train_labels, test, validation_size, found["train_images"],
                         f"{src.title}, {where} IDX files in {folder}")
@@ -244,11 +222,6 @@ def _agree(images_path: Path, images: np.ndarray, labels_path: Path, labels: np.
     if images.shape[1:] != (28, 28):
         raise NnsimError(f"{images_path}: images are {images.shape[1]} × {images.shape[2]} pixels, "
                          f"expected 28 × 28 like MNIST's")
-
-
-def _pixels(images: np.ndarray) -> np.ndarray:
-    """uint8 images as float32 rows in [0, 1], made in one allocation."""
-    return np.multiply(images.reshape(len(images), -1), np.float32(1 / 255), dtype=np.float32)
 
 
 def _split(x: np.ndarray, labels: np.ndarray, test: Dataset, validation_size: Optional[int],

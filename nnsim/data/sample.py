@@ -13,7 +13,8 @@ from typing import Optional
 
 import numpy as np
 
-from nnsim.core.training import Dataset
+from nnsim.core.dataset import Dataset
+from nnsim.data.splits import Splits, pixels
 from nnsim.errors import NnsimError
 
 SAMPLE_FILE = "mnist-sample.npz"
@@ -27,8 +28,6 @@ def sample_path() -> Path:
 def load_sample(validation_size: Optional[int] = None):
     """The sample's 1,500 training and 500 test digits; with ``validation_size`` N,
     the last N training digits are held out for validation (none by default)."""
-    from nnsim.data.mnist import Splits, _pixels
-
     path = sample_path()
     try:
         with np.load(path, allow_pickle=False) as data:
@@ -39,11 +38,11 @@ def load_sample(validation_size: Optional[int] = None):
     v = validation_size or 0
     if v < 0 or v >= n:
         raise NnsimError(f"the sample has {n:,} training digits: --validation-size must be 0 to {n - 1:,}, got {v:,}")
-    training_x = _pixels(arrays["train_images"])
+    training_x = pixels(arrays["train_images"])
     labels = arrays["train_labels"]
     training = Dataset.from_labels(training_x[:n - v], labels[:n - v])
     validation = Dataset.from_labels(training_x[n - v:], labels[n - v:]) if v else None
-    test = Dataset.from_labels(_pixels(arrays["test_images"]), arrays["test_labels"])
+    test = Dataset.from_labels(pixels(arrays["test_images"]), arrays["test_labels"])
     source = (f"the offline sample of MNIST digits ({path.name}, CC BY-SA 3.0): "
               f"{len(training):,} / {v:,} / {len(test):,}")
     return Splits(training, validation, test, source)

@@ -18,8 +18,9 @@ import numpy as np
 from nnsim.core.gradcheck import gradient_check, sample_parameters
 from nnsim.core.trace import TraceStep
 from nnsim.errors import NnsimError
-from nnsim.lessons.play import (LessonStep, build_steps, lesson_examples, lesson_network, match_steps,
-                                train_steps)
+from nnsim.lessons.kinds.backprop import lesson_examples, lesson_network
+from nnsim.lessons.kinds.train import train_steps
+from nnsim.lessons.steps import LessonStep, build_steps, match_steps
 from nnsim.lessons.scenario import Expect, Scenario, load_scenario
 
 # Parameters checked by a gradient_check expectation that does not say how many:

@@ -1,6 +1,6 @@
 """``nnsim serve``: the app in students' browsers, one app process per browser tab.
 
-- :mod:`nnsim.serve.commands` registers the command (light imports only);
+- the command itself is registered by :mod:`nnsim.cli.serve` (light imports only);
 - :mod:`nnsim.serve.server` is the web server: textual-serve's ``Server`` with a
   cap on concurrent sessions, a page for the one turned away, and URLs built from
   the address each browser used;

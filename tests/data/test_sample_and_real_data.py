@@ -152,7 +152,7 @@ def test_debians_recompressed_fashion_mnist_passes_the_structure_checks():
 
 
 def test_the_data_commands_do_not_import_requests_or_textual():
-    code = ("import sys, nnsim.data, nnsim.data.commands, nnsim.mnist_loader; "
+    code = ("import sys, nnsim.data, nnsim.cli.data, nnsim.mnist_loader; "
             "print(sorted(m for m in ('requests', 'textual') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

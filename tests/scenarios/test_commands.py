@@ -141,7 +141,7 @@ def test_open_refuses_a_step_below_1():
 
 
 def test_json_lines_are_strict_json_even_with_nan():
-    from nnsim.lessons.commands import _strict
+    from nnsim.cli.lessons import _strict
     line = json.dumps(_strict({"values": {"z": float("nan"), "a": 1.5}, "arrays": [[float("inf"), 2.0]]}),
                       allow_nan=False)
     assert json.loads(line) == {"values": {"z": None, "a": 1.5}, "arrays": [[None, 2.0]]}

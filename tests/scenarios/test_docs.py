@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from nnsim.lessons import check_expectations, load_scenario
-from nnsim.lessons.scenario import _EXPECT_TYPES, _TABLE_KEYS, _TOP_KEYS, DATASETS
+from nnsim.lessons.scenario.schema import _EXPECT_TYPES, _TABLE_KEYS, _TOP_KEYS, DATASETS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
 TEXT = DOC.read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ import pytest
 
 from nnsim.core import NAND, Circuit, Perceptron, half_adder
 from nnsim.errors import NnsimError
+from nnsim.lessons.scenario import with_changes
 from nnsim.lessons import LIMITS, Scenario, build_steps, load_scenario, parse_scenario
 from tests.scenarios.conftest import BACKPROP, PERCEPTRON
 
@@ -84,13 +85,13 @@ def test_train_quick_variant_replaces_settings_and_expectations(write):
 
 def test_with_changes_revalidates_and_respects_locks(write):
     s = load_scenario(write("p", PERCEPTRON + '[controls]\nlocked = ["perceptron.weights"]\n'))
-    changed = s.with_changes({"perceptron.bias": -1})
+    changed = with_changes(s, {"perceptron.bias": -1})
     assert changed.perceptron == Perceptron((-2, -2), -1) and s.perceptron == NAND
     assert [r.output for r in changed.perceptron.truth_table()] == [0, 0, 0, 0]
     with pytest.raises(NnsimError, match=r"perceptron\.weights is locked"):
-        s.with_changes({"perceptron.weights": [1, 1]})
+        with_changes(s, {"perceptron.weights": [1, 1]})
     with pytest.raises(NnsimError, match=r"\[perceptron\]\.bias: expected a number"):
-        s.with_changes({"perceptron.bias": "x"})
+        with_changes(s, {"perceptron.bias": "x"})
 
 
 def test_bundled_names_resolve_and_unknown_names_suggest():

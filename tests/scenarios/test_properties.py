@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from nnsim.errors import NnsimError
 from nnsim.lessons import build_steps, bundled_dir, check_expectations, load_scenario, parse_scenario
-from nnsim.lessons.scenario import _TABLE_KEYS, _TOP_KEYS
+from nnsim.lessons.scenario.schema import _TABLE_KEYS, _TOP_KEYS
 
 KEYS = sorted(set(_TOP_KEYS) | {k for keys in _TABLE_KEYS.values() for k in keys} |
               {"type", "step", "text", "name", "gate", "param", "delta", "when", "epsilon", "at_least",

@@ -11,7 +11,7 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
-import nnsim.lessons.play as play
+import nnsim.lessons.kinds.train as train_kind
 from nnsim.cli import main
 from nnsim.core.training import Dataset, Diverged
 from nnsim.errors import NnsimError
@@ -37,7 +37,7 @@ def data(monkeypatch):
     def load(name, data_dir=None, validation_size=None, where=""):
         calls.append((name, validation_size))
         return Splits(digits(600, 1), None, digits(200, 2), f"{name} (test prototypes)")
-    monkeypatch.setattr(play, "_load", load)
+    monkeypatch.setattr(train_kind, "load_splits", load)
     return calls
 
 

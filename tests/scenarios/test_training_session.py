@@ -14,11 +14,12 @@ import pytest
 from nnsim.core import BatchDone, EpochDone, Network, load_network, train
 from nnsim.core.metrics import class_report
 from nnsim.errors import NnsimError
+from nnsim.lessons.scenario import with_changes
 from nnsim.lessons import parse_scenario
 from nnsim.lessons.book_run import BOOK_CORRECT, BOOK_SOURCE, book_log_lines, matches_book
-from nnsim.lessons.training_session import (
+from nnsim.lessons.kinds.train import first_step, load_plan, replan, train_scenario
+from nnsim.lessons.session import (
     DIVERGED, FINISHED, PAUSED, STOPPED, EpochResult, Progress, RunStopped, StepResult, TrainingSession,
-    first_step, load_plan, replan, train_scenario,
 )
 
 SEED_TEXT = Path(__file__).resolve().parents[2].parent / "shared" / "seed"
@@ -228,11 +229,11 @@ def test_a_mistakes_pass_is_traced_with_the_network_of_its_epoch():
 def test_replan_reuses_the_data_unless_the_data_changes():
     scenario = train_scenario(dataset="sample", epochs=1)
     plan = load_plan(scenario)
-    faster = scenario.with_changes({"train.eta": 0.5, "network.sizes": [784, 20, 10]})
+    faster = with_changes(scenario, {"train.eta": 0.5, "network.sizes": [784, 20, 10]})
     new = replan(plan, scenario, faster)
     assert new.training is plan.training and new.eta == 0.5 and new.network.sizes == [784, 20, 10]
     assert new.settings["eta"] == 0.5 and new.settings["sizes"] == [784, 20, 10]
-    assert replan(plan, scenario, scenario.with_changes({"train.dataset": "mnist"})) is None
+    assert replan(plan, scenario, with_changes(scenario, {"train.dataset": "mnist"})) is None
 
 
 def test_settings_from_the_command_line_are_checked_like_a_lesson_file():
@@ -265,7 +266,7 @@ def test_the_book_curve_is_drawn_only_for_the_books_settings():
 
 
 def test_old_epochs_networks_go_first_when_the_memory_budget_is_reached(monkeypatch):
-    import nnsim.lessons.training_session as module
+    import nnsim.lessons.session as module
 
     s = session(epochs=3)
     size = s.network.parameter_count * s.network.dtype.itemsize

@@ -22,7 +22,8 @@ from nnsim.core import EpochDone, Network, load_network, train
 from nnsim.core.metrics import class_report
 from nnsim.data import sources
 from nnsim.lessons import load_scenario
-from nnsim.lessons.training_session import FINISHED, PAUSED, load_plan, train_scenario
+from nnsim.lessons.kinds.train import load_plan, train_scenario
+from nnsim.lessons.session import FINISHED, PAUSED
 from nnsim.tui.app import NnsimApp
 from nnsim.tui.screens.train.download import DownloadDialog
 from nnsim.tui.screens.train.screen import TrainingApp, TrainScreen

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from nnsim.lessons.training_session import train_scenario
+from nnsim.lessons.kinds.train import train_scenario
 from nnsim.tui.screens.train.screen import TrainingApp
 
 

@@ -16,7 +16,7 @@ from nnsim.core.network import Network
 from nnsim.core.trace import Trace, trace_backprop
 from nnsim.errors import NnsimError
 from nnsim.lessons import build_steps, lesson_network, load_scenario
-from nnsim.lessons.backprop_passes import (
+from nnsim.lessons.kinds.backprop import (
     can_continue, examples, lesson_traces, network_after, network_before, next_pass, trace_lesson_steps,
 )
 from nnsim.lessons.trace_export import export, export_paths, handout, read_traces

@@ -15,7 +15,7 @@ A lesson is a list of steps computed up front by the lessons layer
 - editing: :meth:`parameters` lists the numbers a learner may change (locked
   ones included, so the screen can say they are locked); the edit dialog
   returns new values, which become a new scenario through
-  :meth:`Scenario.with_changes <nnsim.lessons.Scenario.with_changes>` (validated
+  :func:`~nnsim.lessons.scenario.with_changes` (validated
   like the file), whose steps are rebuilt by the lessons layer.
 
 A subclass supplies the lesson's own view::
@@ -64,6 +64,7 @@ from textual.widgets import Footer, Static
 
 from nnsim.errors import NnsimError
 from nnsim.lessons import LessonStep, Scenario, Stepper, breakpoint_indices, build_steps, check_expectations
+from nnsim.lessons.scenario import with_changes
 from nnsim.tui.style.format import fmt
 from nnsim.tui.frame.narration import NarrationPanel
 from nnsim.tui.frame.status import StatusLine
@@ -167,7 +168,7 @@ class LessonScreen(Screen):
                 edits[key] = values[group[0].name]
             else:
                 edits[key] = [values.get(p.name, p.value) for p in sorted(group, key=lambda p: p.index)]
-        self.set_scenario(self.scenario.with_changes(edits))
+        self.set_scenario(with_changes(self.scenario, edits))
         shown = ", ".join(f"{p.name} = {fmt(values[p.name])}" for p in changed)
         self.say(f"{shown}: recomputed", "success")
 

@@ -14,7 +14,7 @@ as lesson steps; this screen draws the current one:
 
 ``n``/``b``/``c``/``r`` move through time as in every lesson; past the last
 step, ``n`` computes the next pass from the weights the last update left
-(:func:`~nnsim.lessons.backprop_passes.next_pass`), so stepping back crosses
+(:func:`~nnsim.lessons.kinds.backprop.next_pass`), so stepping back crosses
 successive updates. ``1``/``2``/``3`` stop ``c`` on NaN or infinity, on
 saturation σ′(z) < ε and on vanishing |δ| < ε (the lessons layer's
 conditions). ``g`` checks the selected neuron's gradient against finite
@@ -41,11 +41,11 @@ from textual.widgets import Static
 from nnsim.core.network import Network
 from nnsim.core.trace import Trace, sup, trace_backprop
 from nnsim.errors import NnsimError
-from nnsim.lessons import LessonStep, Scenario, SECTIONS
-from nnsim.lessons.backprop_passes import (
-    can_continue, examples, lesson_traces, network_before, next_pass, trace_lesson_steps,
+from nnsim.lessons import LessonStep, Scenario
+from nnsim.lessons.kinds.backprop import (
+    can_continue, examples, lesson_traces, live_scenario, network_before, next_pass, trace_lesson_steps,
 )
-from nnsim.lessons.scenario import Condition
+from nnsim.lessons.scenario import Condition, with_changes
 from nnsim.lessons.trace_export import export
 from nnsim.lessons.trace_view import (
     PANEL_ARRAYS, Selection, array_label, direction, known_at, step_dimensions, step_equation, target_label,
@@ -481,7 +481,7 @@ class BackpropScreen(LessonScreen):
                 edits["network.weights"] = weights
             if "network.biases" in keys:
                 edits["network.biases"] = biases
-        self.set_scenario(self.scenario.with_changes(edits))
+        self.set_scenario(with_changes(self.scenario, edits))
         shown = ", ".join(f"{p.name} = {fmt(values[p.name])}" for p in changed)
         self.say(f"{shown}: the pass is recomputed", "success")
 
@@ -518,14 +518,6 @@ def _short(condition: str) -> str:
 
 
 # -- opening the debugger from other screens ---------------------------------------------------
-
-def live_scenario(title: str, description: str = "", name: str = "backprop-trace",
-                  conditions: Sequence[Condition] = (Condition("nan"),)) -> Scenario:
-    """A scenario for a pass that comes from a running program rather than a file."""
-    return Scenario(name=name, title=title, description=description, kind="backprop",
-                    section=SECTIONS["gradient-descent"], section_id="gradient-descent", path=Path(f"<{name}>"),
-                    conditions=tuple(conditions))
-
 
 def open_trace(app: App, trace: Trace, *, title: str = "One backprop pass of the network",
                description: str = "", name: str = "backprop-trace",

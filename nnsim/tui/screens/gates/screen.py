@@ -14,13 +14,13 @@ have the current gate's weights and bias edited.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 
 from nnsim.lessons import LessonStep
+from nnsim.lessons.scenario import lists_gates, with_gate
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.screens.gates.circuit import CircuitDiagram, gate_type
 from nnsim.tui.frame.equation import EquationPanel
@@ -165,7 +165,7 @@ class CircuitScreen(GateLab):
 
     def editable_gates(self) -> bool:
         """Gates can be edited when the file lists them (not a builtin) and [controls] allow it."""
-        return "gate" in self.scenario.raw.get("circuit", {}) and self.scenario.controls.can_edit("circuit.gate")
+        return lists_gates(self.scenario)
 
     def parameters(self) -> list[Parameter]:
         gate = self.step.data.gate
@@ -182,13 +182,8 @@ class CircuitScreen(GateLab):
         if all(values.get(p.name, p.value) == p.value for p in params):
             self.say("nothing changed")
             return
-        tables = copy.deepcopy(list(self.scenario.raw["circuit"]["gate"]))
-        for table in tables:
-            if table.get("name") == gate.name:
-                table.pop("gate", None)
-                table["weights"] = [values.get(p.name, p.value) for p in params if p.index is not None]
-                table["bias"] = values.get("b", gate.perceptron.bias)
-        self.set_scenario(self.scenario.with_changes({"circuit.gate": tables}))
+        weights = [values.get(p.name, p.value) for p in params if p.index is not None]
+        self.set_scenario(with_gate(self.scenario, gate.name, weights, values.get("b", gate.perceptron.bias)))
         new_gate = self.step.data.gate
         self.say(f"gate {gate.name} is now {gate_type(new_gate)}: recomputed", "success")
 

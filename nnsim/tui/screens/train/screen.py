@@ -14,7 +14,7 @@ digits, made visible while it happens.
   confidence (Enter opens one's forward and backward pass in the debugger); the
   hidden neurons' incoming weights as 28×28 images.
 
-Training runs in a thread worker (:class:`~nnsim.lessons.training_session.TrainingSession`
+Training runs in a thread worker (:class:`~nnsim.lessons.session.TrainingSession`
 does the work and throttles its reports); the worker only posts messages, and
 this screen, on Textual's thread, turns them into widget updates.
 
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import secrets
 import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -46,9 +45,11 @@ from textual.worker import Worker, WorkerState
 from nnsim.errors import NnsimError
 from nnsim.lessons import LessonStep, Scenario
 from nnsim.lessons.book_run import book_accuracy, book_log_lines
-from nnsim.lessons.training_session import (
-    CLASS_NAMES, DATASET_TITLES, DIVERGED, FINISHED, PAUSED, READY, RUNNING, STOPPED, EpochResult, Progress,
-    RunStopped, StepResult, TrainingSession, first_step, load_plan, replan, train_scenario, with_settings,
+from nnsim.lessons.kinds.train import CLASS_NAMES, DATASET_TITLES, first_step, load_plan, replan
+from nnsim.lessons.scenario import with_changes
+from nnsim.lessons.session import (
+    DIVERGED, FINISHED, PAUSED, READY, RUNNING, STOPPED, EpochResult, Progress, RunStopped, StepResult,
+    TrainingSession,
 )
 from nnsim.tui.app import NnsimApp
 from nnsim.tui.frame.lesson import LessonScreen
@@ -115,7 +116,7 @@ class TrainScreen(LessonScreen):
 
     Args:
         scenario: a train lesson (or one made by
-            :func:`~nnsim.lessons.training_session.train_scenario` for ``nnsim train``).
+            :func:`~nnsim.lessons.kinds.train.train_scenario` for ``nnsim train``).
         data_dir: read the dataset from this folder (``--data-dir``), no download.
         mirror: download from this host (``--mirror``).
         save_path: where ``w`` saves (``--save``; also saved when the run ends).
@@ -400,7 +401,7 @@ class TrainScreen(LessonScreen):
         changes = {key: value for key, value in new.items() if value != old[key]}
         if "train.seed" in changes and scenario.controls.can_edit("network.seed"):
             changes["network.seed"] = changes["train.seed"]  # one seed: initial weights and shuffles
-        return with_settings(scenario, changes) if changes else scenario
+        return with_changes(scenario, changes) if changes else scenario
 
     def action_edit(self) -> None:
         first = next((box for box in self.query(".setting").results(Input) if not box.is_disabled), None)
@@ -499,7 +500,7 @@ class TrainScreen(LessonScreen):
         if scenario.has_quick and not scenario.is_quick and scenario.quick.dataset == "sample":
             return scenario.variant(True)
         try:
-            return with_settings(scenario, {"train.dataset": "sample"})
+            return with_changes(scenario, {"train.dataset": "sample"})
         except NnsimError as error:
             self.say(str(error), "error")
             return None
@@ -797,7 +798,7 @@ class TrainScreen(LessonScreen):
             if scenario.controls.can_edit("network.seed"):
                 changes["network.seed"] = seed
             try:
-                scenario = with_settings(scenario, changes)
+                scenario = with_changes(scenario, changes)
             except NnsimError as error:
                 self.say(str(error), "error")
                 return
@@ -922,24 +923,6 @@ def _number(text: str, kind, name: str):
     except ValueError:
         what = "a whole number" if kind is int else "a number"
         raise NnsimError(f"{name}: expected {what}, got {text!r}") from None
-
-
-# -- nnsim train -----------------------------------------------------------------------------
-
-def open_training(args) -> int:
-    """``nnsim train`` without ``--headless``: the training screen with the command's
-    settings (checked before the app starts, one ``nnsim: error:`` line if wrong)."""
-    sizes = args.sizes or args.hidden or [784, 30, 10]
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    scenario = train_scenario(sizes, args.epochs, args.mini_batch_size, args.eta, seed, args.dataset,
-                              args.validation_size, dtype=args.dtype)
-    if args.save is not None:
-        from nnsim.data.commands import _checked_save_path
-
-        _checked_save_path(args.save)
-    app = TrainingApp(scenario, data_dir=args.data_dir, mirror=args.mirror, save_path=args.save)
-    app.run()
-    return int(app.return_code or 0)
 
 
 class TrainingApp(NnsimApp):

@@ -1,6 +1,6 @@
 """A training run that a screen can drive: run, pause, step one mini-batch, stop, save.
 
-:class:`TrainingSession` owns the network and the core's :func:`~nnsim.core.train`
+The training controller. :class:`TrainingSession` owns the network and the core's :func:`~nnsim.core.train`
 event stream of one run. It has no user interface: the app calls :meth:`run`
 in a worker thread and turns the reports it receives (:class:`Progress`,
 :class:`EpochResult`, :class:`StepResult`, :class:`RunStopped`) into messages;
@@ -21,7 +21,6 @@ the tests call it directly.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import threading
@@ -33,13 +32,12 @@ import numpy as np
 
 from nnsim.core import BatchDone, Diverged, EpochDone, Network, Trace, trace_backprop
 from nnsim.core.metrics import ClassReport, report_from_answers
-from nnsim.core.network import most_active
+from nnsim.core.activations import most_active
 from nnsim.errors import NnsimError
 from nnsim.lessons.book_run import matches_book
-from nnsim.lessons.play import (
-    LessonStep, TrainingPlan, binary_targets, lesson_network, match_steps, narration_for, plan_training,
-)
-from nnsim.lessons.scenario import Scenario, parse_scenario
+from nnsim.lessons.kinds.train import TrainingPlan, binary_targets
+from nnsim.lessons.scenario import Scenario
+from nnsim.lessons.steps import LessonStep, match_steps, narration_for
 from nnsim.lessons.stepper import condition_hit
 
 CLASSES = 10
@@ -52,7 +50,6 @@ SNAPSHOT_BUDGET = 64 * 2**20
 """Bytes of per-epoch network copies kept, so that a mistake from an earlier
 epoch opens with the network that made it; the oldest go first."""
 
-DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "sample": "the offline sample"}
 
 # States of a session.
 READY, RUNNING, PAUSED, FINISHED, STOPPED, DIVERGED = "ready", "running", "paused", "finished", "stopped", "diverged"
@@ -489,89 +486,3 @@ class TrainingSession:
         plan = dataclasses.replace(self.plan, network=Network(self.network.sizes, seed=seed, dtype=self.network.dtype),
                                    seed=seed, settings=dict(self.plan.settings, seed=seed))
         return TrainingSession(plan, self.scenario, self.clock, self.throttle)
-
-
-# -- plans -------------------------------------------------------------------------------
-
-DATA_KEYS = ("dataset", "validation_size", "training_size", "test_size", "outputs")
-
-
-def replan(plan: TrainingPlan, old: Scenario, new: Scenario) -> Optional[TrainingPlan]:
-    """The plan for ``new`` reusing ``plan``'s data when ``new`` trains on the same data
-    (only the network or the learning settings changed); None if data must be reloaded."""
-    a, b = old.train, new.train
-    if any(getattr(a, k) != getattr(b, k) for k in DATA_KEYS):
-        return None
-    if (a.training_size or a.test_size) and a.seed != b.seed:
-        return None  # the subsets are drawn with the seed
-    settings = dict(plan.settings, sizes=list(new.network.sizes), epochs=b.epochs,
-                    mini_batch_size=b.mini_batch_size, eta=b.eta, seed=b.seed)
-    return dataclasses.replace(plan, network=lesson_network(new), epochs=b.epochs, mini_batch_size=b.mini_batch_size,
-                               eta=b.eta, seed=b.seed, settings=settings)
-
-
-def load_plan(scenario: Scenario, data_dir=None) -> TrainingPlan:
-    """The lesson's plan (loads its data: MNIST takes a second or two)."""
-    return plan_training(scenario, data_dir=data_dir)
-
-
-EDITABLE = ("network.sizes", "network.seed", "train.epochs", "train.mini_batch_size", "train.eta", "train.seed",
-            "train.dataset")
-
-
-def train_scenario(sizes=(784, 30, 10), epochs: int = 30, mini_batch_size: int = 10, eta: float = 3.0,
-                   seed: int = 0, dataset: str = "mnist", validation_size: Optional[int] = None,
-                   dtype: str = "float32") -> Scenario:
-    """A train lesson made from ``nnsim train``'s options (validated like a file):
-    every setting editable, one ``seed`` for the initial weights and the shuffles."""
-    sizes = [int(n) for n in sizes]
-    train = {"dataset": dataset, "epochs": epochs, "mini_batch_size": mini_batch_size, "eta": eta, "seed": seed}
-    if validation_size is not None:
-        train["validation_size"] = validation_size
-    raw = {
-        "title": f"Training {sizes} on {DATASET_TITLES.get(dataset, dataset)}",
-        "description": ("Mini-batch stochastic gradient descent, as in the chapter: each epoch shuffles the "
-                        "training data, takes one gradient step per mini-batch and then counts the test "
-                        "images the network reads correctly."),
-        "kind": "train",
-        "network": {"sizes": sizes, "seed": seed, "dtype": dtype},
-        "train": train,
-        "controls": {"editable": list(EDITABLE)},
-    }
-    return parse_scenario(raw, "nnsim train", "train")
-
-
-def first_step(scenario: Scenario) -> LessonStep:
-    """Step 0 of a training screen: the untrained network, before the first epoch."""
-    spec = scenario.train
-    # Index -1: a rule for step 0 means epoch 0, as in ``nnsim run``.
-    text = narration_for(scenario, -1, "before training", scenario.description.strip())
-    values = dict(epochs=float(spec.epochs), mini_batch_size=float(spec.mini_batch_size), eta=float(spec.eta),
-                  seed=float(spec.seed))
-    return LessonStep(0, "before training", text, "settings", spec, values)
-
-
-def with_settings(scenario: Scenario, changes: dict) -> Scenario:
-    """``scenario`` with some settings changed (key paths as in [controls]: "train.eta",
-    "network.sizes" …), validated like the file; a locked key raises NnsimError.
-
-    For a lesson's quick variant the [train] changes go to its [quick] table, so the
-    variant stays quick (``Scenario.with_changes`` would return the full lesson).
-    """
-    if not scenario.is_quick:
-        return scenario.with_changes(changes)
-    raw = copy.deepcopy(dict(scenario.raw))
-    for key, value in changes.items():
-        if not scenario.controls.can_edit(key):
-            raise NnsimError(f"{scenario.label}: {key} is locked in this lesson")
-        table, _, name = key.partition(".")
-        raw.setdefault("quick" if table == "train" else table, {})[name] = value
-    return parse_scenario(raw, scenario.path, scenario.name).variant(True)
-
-
-CLASS_NAMES = {
-    # Fashion-MNIST's labels, from its authors' README (zalandoresearch/fashion-mnist).
-    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                      "Ankle boot"),
-}
-"""Names of the classes where they are not simply the digits 0 to 9."""

@@ -1,4 +1,4 @@
-"""``nnsim data download|path|verify`` and ``nnsim train``: datasets and training from the command line.
+"""``nnsim train``: training from the command line, headless or in the app's training screen.
 
 ``nnsim train --headless`` prints one line per epoch in the book's format
 (``Epoch 0: 9033 / 10000``, extra fields after two spaces) on stdout; anything
@@ -11,48 +11,14 @@ starts fast.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
-from nnsim.cli import whole_number
+from nnsim.cli.args import dataset_option, learning_rate, whole_number
 
-DATASET_CHOICES = ("mnist", "fashion-mnist", "sample")
 MAX_NEURONS = 4096
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "data", help="download, locate and verify datasets (MNIST, Fashion-MNIST)",
-        description="Download datasets into nnsim's cache ($NNSIM_DATA_DIR, else your cache folder), show "
-                    "where they are, and verify their checksums.")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p), required=True)
-
-    d = actions.add_parser(
-        "download", help="download a dataset into the cache (checksums verified)",
-        description="Download a dataset's files from its mirrors, in order, into the cache. A file is kept "
-                    "only if its size and published MD5 match; an interrupted download resumes next time.")
-    _dataset_option(d)
-    d.add_argument("--mirror", metavar="URL",
-                   help="download from this host instead (for MNIST also $NNSIM_MNIST_MIRROR), "
-                        "e.g. a school's copy serving the four .gz files")
-    d.add_argument("--force", action="store_true", help="download again even if the files are cached")
-    d.set_defaults(func=download_command)
-
-    d = actions.add_parser("path", help="print where a dataset is cached",
-                           description="Print the folder a dataset is cached in (the sample's file for "
-                                       "--dataset sample).")
-    _dataset_option(d)
-    d.set_defaults(func=path_command)
-
-    d = actions.add_parser(
-        "verify", help="check a dataset's files: cached ones against published checksums, local ones "
-                       "for structure",
-        description="Check the cached files against their published sizes and MD5s, or with --data-dir read "
-                    "local files strictly and report their MD5s. Exit 0 when everything checks out.")
-    _dataset_option(d)
-    d.add_argument("--data-dir", metavar="DIR", help="check the files in this folder instead of the cache")
-    d.set_defaults(func=verify_command)
-
     p = subparsers.add_parser(
         "train", help="train a network on MNIST (or Fashion-MNIST, or the offline sample)",
         description="Train a network by mini-batch stochastic gradient descent, with the book's settings by "
@@ -68,10 +34,10 @@ def register(subparsers) -> None:
                        help="hidden layer sizes between the 784 inputs and 10 outputs (default 30)")
     p.add_argument("--epochs", type=whole_number(1), default=30, metavar="N", help="passes over the data (default 30)")
     p.add_argument("--mini-batch-size", type=whole_number(1), default=10, metavar="N", help="default 10")
-    p.add_argument("--eta", type=_eta, default=3.0, help="learning rate η (default 3.0)")
+    p.add_argument("--eta", type=learning_rate, default=3.0, help="learning rate η (default 3.0)")
     p.add_argument("--seed", type=whole_number(0), metavar="N",
                    help="seed for the initial weights and the shuffling (default: random, and printed)")
-    _dataset_option(p)
+    dataset_option(p)
     p.add_argument("--data-dir", metavar="DIR", help="read the dataset's files from this folder (no network)")
     p.add_argument("--validation-size", type=whole_number(0), metavar="N",
                    help="training examples held out for validation (default 10000, none for the sample)")
@@ -80,23 +46,6 @@ def register(subparsers) -> None:
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="precision of the network (default float32)")
     p.set_defaults(func=train_command)
-
-
-def _dataset_option(p) -> None:
-    p.add_argument("--dataset", choices=DATASET_CHOICES, default="mnist",
-                   help="mnist (default), fashion-mnist, or sample (2,000 real digits shipped with nnsim)")
-
-
-# -- argument types: each error is one line through argparse ----------------------------
-
-def _eta(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive learning rate, got {text}")
-    return value
 
 
 def _layer_list(text: str) -> list[int]:
@@ -125,74 +74,31 @@ def _hidden(text: str) -> list[int]:
     return [784, *_layer_list(text), 10]
 
 
-# -- nnsim data ---------------------------------------------------------------------------
-
-def download_command(args) -> int:
-    from nnsim.data import fetch, sample_path
-    from nnsim.data.cache import report
-    from nnsim.data.sources import source
-
-    if args.dataset == "sample":
-        print(f"the sample ships with nnsim, nothing to download: {sample_path()}")
-        return 0
-    paths = fetch(args.dataset, mirror=args.mirror, force=args.force)
-    src = source(args.dataset)
-    for path in paths:
-        print(report(path, src.published(path.name)).describe())
-    return 0
-
-
-def path_command(args) -> int:
-    from nnsim.data import dataset_dir, sample_path
-
-    print(sample_path() if args.dataset == "sample" else dataset_dir(args.dataset))
-    return 0
-
-
-def verify_command(args) -> int:
-    from nnsim.data import dataset_dir, load_dataset, sample_path, verify_cache
-    from nnsim.data.cache import report
-    from nnsim.errors import NnsimError
-
-    if args.dataset == "sample" or args.data_dir is not None:
-        splits = load_dataset(args.dataset, data_dir=args.data_dir, validation_size=0)
-        for f in splits.files:
-            print(f.describe())
-        if args.dataset == "sample":
-            f = report(sample_path(), None)
-            print(f"{f.path}  {f.size:,} bytes  MD5 {f.md5}  (bundled with nnsim)")
-        print(f"ok: {splits.source.rsplit(':', 1)[0]}: {len(splits.training):,} training and "
-              f"{len(splits.test):,} test examples read and checked")
-        return 0
-    folder = dataset_dir(args.dataset)
-    results = verify_cache(args.dataset)
-    bad = [r for _, r in results if r is not None and r.matches is False]
-    for name, r in results:
-        print(f"{folder / name}  not downloaded" if r is None else r.describe())
-    if bad:
-        raise NnsimError(f"{bad[0].path}: MD5 {bad[0].md5} is not the published {bad[0].published.md5}: "
-                         f"delete it and run 'nnsim data download{_dataset_flag(args)}'")
-    present = {name for name, r in results if r is not None}
-    idx_names = {name for name, _ in results if not name.endswith(".pkl.gz")}
-    if not (idx_names <= present or "mnist.pkl.gz" in present):
-        raise NnsimError(f"{folder}: the dataset is not (completely) downloaded: run "
-                         f"'nnsim data download{_dataset_flag(args)}'")
-    print(f"ok: {folder} holds the published files")
-    return 0
-
-
-def _dataset_flag(args) -> str:
-    return "" if args.dataset == "mnist" else f" --dataset {args.dataset}"
-
-
 # -- nnsim train --------------------------------------------------------------------------
 
 def train_command(args) -> int:
     if not args.headless:
-        from nnsim.tui.screens.train.screen import open_training  # the app's training screen
-
         return open_training(args)
     return run_headless(args)
+
+
+def open_training(args) -> int:
+    """The app's training screen with the command's settings (checked before the app
+    starts, one ``nnsim: error:`` line if wrong)."""
+    import secrets
+
+    from nnsim.lessons.kinds.train import train_scenario
+
+    sizes = args.sizes or args.hidden or [784, 30, 10]
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    scenario = train_scenario(sizes, args.epochs, args.mini_batch_size, args.eta, seed, args.dataset,
+                              args.validation_size, dtype=args.dtype)
+    checked_save_path(args.save)
+    from nnsim.tui.screens.train.screen import TrainingApp
+
+    app = TrainingApp(scenario, data_dir=args.data_dir, mirror=args.mirror, save_path=args.save)
+    app.run()
+    return int(app.return_code or 0)
 
 
 def run_headless(args) -> int:
@@ -206,7 +112,7 @@ def run_headless(args) -> int:
     from nnsim.data import load_dataset
 
     sizes = args.sizes or args.hidden or [784, 30, 10]
-    save = _checked_save_path(args.save)
+    save = checked_save_path(args.save)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     splits = load_dataset(args.dataset, data_dir=args.data_dir, validation_size=args.validation_size,
                           mirror=args.mirror)
@@ -272,7 +178,7 @@ def _print_line(line: str) -> bool:
         return False
 
 
-def _checked_save_path(path):
+def checked_save_path(path):
     """Fail before training, not after, if the model could not be saved there."""
     if path is None:
         return None

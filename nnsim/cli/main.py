@@ -1,7 +1,7 @@
 """The ``nnsim`` command line.
 
-Each area of nnsim contributes its own sub-commands through a ``register``
-function in a ``commands`` module, so this file only assembles them and turns
+Each command module of this package contributes its sub-commands through a
+``register`` function, so this file only assembles them and turns
 every user-facing failure into one ``nnsim: error:`` line with exit status 2.
 Modules named here must import quickly: heavy imports (numpy training, Textual)
 belong inside the command handlers, because ``nnsim`` starts the app.
@@ -15,33 +15,11 @@ import sys
 from typing import Sequence
 
 from nnsim import __version__
+from nnsim.cli.args import ArgumentParser
 from nnsim.errors import NnsimError
 
 # Modules with a ``register(subparsers)`` function, in the order ``--help`` lists them.
-COMMAND_MODULES: list[str] = ["nnsim.lessons.commands", "nnsim.serve.commands", "nnsim.data.commands"]
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line, like every other nnsim error."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"nnsim: error: {message} (try '{self.prog} --help')\n")
-        raise SystemExit(2)
-
-
-def whole_number(minimum: int, maximum: int | None = None, what: str = "a whole number"):
-    """An argparse ``type`` for an integer flag: its range in the one-line error."""
-    bounds = f"from {minimum} to {maximum}" if maximum is not None else f"≥ {minimum}"
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what} {bounds}, got {text!r}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            raise argparse.ArgumentTypeError(f"expected {what} {bounds}, got {value}")
-        return value
-    return parse
+COMMAND_MODULES: list[str] = ["nnsim.cli.lessons", "nnsim.cli.serve", "nnsim.cli.data", "nnsim.cli.train"]
 
 
 def build_parser() -> ArgumentParser:

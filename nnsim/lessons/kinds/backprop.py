@@ -1,11 +1,11 @@
-"""Successive backprop passes as lesson steps: more passes on demand, from any network.
+"""Backprop lessons: a network and a mini-batch, played as the core's traces, pass after pass.
 
-A backprop lesson's steps (:func:`nnsim.lessons.build_steps`) carry their core
-:class:`~nnsim.core.trace.Trace` as ``context``. From those alone this module
-rebuilds what the debugger needs to go further in time: the network each pass
-started from (the weights its forward steps used), the mini-batch (its input
-step's x and y), and the next pass, computed by the core's ``trace_backprop``
-from the weights the last pass's update left (``apply_trace_update``).
+A backprop lesson's steps carry their core :class:`~nnsim.core.trace.Trace` as
+``context``. From those alone this module rebuilds what the debugger needs to
+go further in time: the network each pass started from (the weights its forward
+steps used), the mini-batch (its input step's x and y), and the next pass,
+computed by the core's ``trace_backprop`` from the weights the last pass's
+update left (``apply_trace_update``).
 
 :func:`trace_lesson_steps` also turns a trace of a live network (the training
 screen's) into lesson steps, so the debugger can open on it without a scenario file.
@@ -13,6 +13,7 @@ screen's) into lesson steps, so the debugger can open on it without a scenario f
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -20,8 +21,56 @@ import numpy as np
 from nnsim.core.network import Network
 from nnsim.core.trace import Trace, apply_trace_update, trace_backprop
 from nnsim.errors import NnsimError
-from nnsim.lessons.play import LessonStep, array_values, narration_for
+from nnsim.lessons.datasets import load_splits
+from nnsim.lessons.scenario import SECTIONS, Condition, NetworkSpec, Scenario
+from nnsim.lessons.steps import LessonStep, array_values, narration_for
 from nnsim.lessons.trace_view import narration as default_narration
+
+
+def build_network(spec: NetworkSpec) -> Network:
+    """A core Network from the spec: seeded initialisation, or the explicit weights and biases."""
+    if spec.weights is None:
+        return Network(spec.sizes, seed=spec.seed, dtype=np.dtype(spec.dtype))
+    return Network.from_arrays([np.array(w) for w in spec.weights],
+                               [np.array(b).reshape(-1, 1) for b in spec.biases], dtype=np.dtype(spec.dtype))
+
+
+def lesson_network(scenario: Scenario) -> Network:
+    """The network a backprop or train lesson starts from (a fresh copy each call)."""
+    if scenario.network is None:
+        raise NnsimError(f"{scenario.label}: a {scenario.kind} lesson has no network")
+    return build_network(scenario.network)
+
+
+def lesson_examples(scenario: Scenario, data_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """A backprop lesson's mini-batch as columns: x (n_in, m) and y (n_out, m)."""
+    spec = scenario.backprop
+    if spec is None:
+        raise NnsimError(f"{scenario.label}: only backprop lessons have examples")
+    if spec.x is not None:
+        return np.array(spec.x, dtype=np.float64).T, np.array(spec.y, dtype=np.float64).T
+    splits = load_splits(spec.dataset, data_dir, validation_size=0 if spec.dataset == "sample" else None,
+                   where=f"{scenario.label}: [backprop].dataset")
+    data = splits.training if spec.split == "training" else splits.test
+    for i in spec.examples:
+        if i >= len(data):
+            raise NnsimError(f"{scenario.label}: [backprop].example: {spec.dataset} has {len(data)} "
+                             f"{spec.split} examples, so {i} is out of range")
+    picked = data.subset(np.array(spec.examples))
+    return np.asarray(picked.x, dtype=np.float64).T, np.asarray(picked.y, dtype=np.float64).T
+
+
+def backprop_steps(scenario: Scenario, data_dir=None) -> list[LessonStep]:
+    """Every pass of the lesson (``updates`` of them), each from the weights the last left."""
+    spec = scenario.backprop
+    net = lesson_network(scenario)
+    x, y = lesson_examples(scenario, data_dir)
+    steps: list[LessonStep] = []
+    for p in range(1, spec.updates + 1):
+        trace = trace_backprop(net, x, y, eta=spec.eta)
+        steps += trace_lesson_steps(trace, p, len(steps), scenario, titled_by_pass=spec.updates > 1)
+        apply_trace_update(net, trace)
+    return steps
 
 
 def trace_lesson_steps(trace: Trace, pass_number: int = 1, start: int = 0, scenario=None,
@@ -62,9 +111,7 @@ def network_before(trace: Trace) -> Network:
     forward = sorted((s for s in trace if s.phase == "forward"), key=lambda s: s.layer)
     weights = [s.arrays["w"].copy() for s in forward]
     biases = [s.arrays["b"].copy() for s in forward]
-    net = Network(trace.sizes, seed=0, dtype=weights[0].dtype)
-    net.weights, net.biases = weights, biases
-    return net
+    return Network.from_arrays(weights, biases)
 
 
 def network_after(trace: Trace) -> Network:
@@ -99,3 +146,12 @@ def next_pass(steps: Sequence[LessonStep], scenario=None) -> list[LessonStep]:
     with np.errstate(all="ignore"):
         trace = trace_backprop(network_after(last), x, y, eta=last.eta)
     return trace_lesson_steps(trace, len(traces) + 1, len(steps), scenario)
+
+
+def live_scenario(title: str, description: str = "", name: str = "backprop-trace",
+                  conditions: Sequence[Condition] = (Condition("nan"),)) -> Scenario:
+    """A scenario for a pass that comes from a running program rather than a file
+    (the training screen's mini-batch, a test digit, a drawn digit)."""
+    return Scenario(name=name, title=title, description=description, kind="backprop",
+                    section=SECTIONS["gradient-descent"], section_id="gradient-descent", path=Path(f"<{name}>"),
+                    conditions=tuple(conditions))

@@ -7,7 +7,7 @@ imported inside the handler: it is optional, and ``nnsim`` must start fast.
 
 from __future__ import annotations
 
-from nnsim.cli import whole_number
+from nnsim.cli.args import whole_number
 
 DEFAULT_PORT = 8000
 # Each session is a Python process running the app (about 55 MB of memory, more in training lessons),

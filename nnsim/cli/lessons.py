@@ -15,7 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from nnsim.cli import whole_number
+from nnsim.cli.args import whole_number
 
 
 def register(subparsers) -> None:
@@ -94,7 +94,8 @@ def list_command(args) -> int:
 
 def run_command(args) -> int:
     from nnsim.lessons.expect import check_expectations
-    from nnsim.lessons.play import build_steps, plan_training, train_steps
+    from nnsim.lessons.kinds.train import plan_training, train_steps
+    from nnsim.lessons.steps import build_steps
     from nnsim.lessons.scenario import load_scenario
 
     scenario = load_scenario(args.lesson).variant(args.quick)
