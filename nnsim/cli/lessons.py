@@ -95,7 +95,7 @@ def list_command(args) -> int:
 def run_command(args) -> int:
     from nnsim.lessons.expect import check_expectations
     from nnsim.lessons.kinds.train import plan_training, train_steps
-    from nnsim.lessons.steps import build_steps
+    from nnsim.lessons.kinds import build_steps
     from nnsim.lessons.scenario import load_scenario
 
     scenario = load_scenario(args.lesson).variant(args.quick)

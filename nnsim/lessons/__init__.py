@@ -24,7 +24,8 @@ from nnsim.lessons.scenario import (
     Scenario, SigmoidSpec, TrainSpec, bundled_dir, bundled_scenarios, load_scenario, parse_scenario,
 )
 from nnsim.lessons.stepper import Stepper, condition_hit, condition_hits, lesson_stepper
-from nnsim.lessons.steps import LessonStep, array_values, breakpoint_indices, build_steps
+from nnsim.lessons.kinds import build_steps
+from nnsim.lessons.steps import LessonStep, array_values, breakpoint_indices
 
 __all__ = [
     "KINDS", "LIMITS", "SECTIONS", "BackpropSpec", "Condition", "Controls", "Expect", "ExpectResult",

@@ -20,7 +20,8 @@ from nnsim.core.trace import TraceStep
 from nnsim.errors import NnsimError
 from nnsim.lessons.kinds.backprop import lesson_examples, lesson_network
 from nnsim.lessons.kinds.train import train_steps
-from nnsim.lessons.steps import LessonStep, build_steps, match_steps
+from nnsim.lessons.kinds import build_steps
+from nnsim.lessons.steps import LessonStep, match_steps
 from nnsim.lessons.scenario import Expect, Scenario, load_scenario
 
 # Parameters checked by a gradient_check expectation that does not say how many:

@@ -166,7 +166,8 @@ class Stepper:
 
 def lesson_stepper(scenario, steps: Optional[Sequence] = None, quick: bool = False) -> Stepper:
     """A stepper over a lesson's steps, with the breakpoints and conditions it starts with."""
-    from nnsim.lessons.steps import breakpoint_indices, build_steps
+    from nnsim.lessons.kinds import build_steps
+    from nnsim.lessons.steps import breakpoint_indices
 
     steps = build_steps(scenario, quick=quick) if steps is None else steps
     return Stepper(steps, breakpoint_indices(scenario, steps), scenario.conditions)

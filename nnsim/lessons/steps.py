@@ -1,5 +1,6 @@
-"""A lesson as steps: what a step is, which steps a reference names, and the builder
-that dispatches to each kind (:mod:`nnsim.lessons.kinds`).
+"""A lesson as steps: what a step is, its numbers, and which steps a reference names.
+
+:func:`nnsim.lessons.kinds.build_steps` builds them, one module per kind.
 
 Every number in a step comes from the core; the kinds' modules only arrange
 them, name them and attach the lesson's narration.
@@ -67,32 +68,6 @@ class LessonStep:
             out.update(pass_number=self.pass_number, phase=data["phase"], layer=data["layer"],
                        equation=data["equation"], arrays=data["arrays"])
         return out
-
-
-# -- building the steps -----------------------------------------------------------
-
-def build_steps(scenario: Scenario, quick: bool = False, data_dir=None) -> list[LessonStep]:
-    """Every step of the lesson, in order, narrated.
-
-    A ``train`` lesson is trained to the end to produce its epochs (use
-    :func:`~nnsim.lessons.kinds.train.train_steps` to receive them as they come, or
-    :func:`~nnsim.lessons.kinds.train.plan_training` to drive the core's event stream yourself).
-    """
-    from nnsim.lessons.kinds import builder
-
-    scenario = scenario.variant(quick)
-    if scenario.kind == "train":
-        from nnsim.lessons.kinds.train import train_steps
-
-        return list(train_steps(scenario, data_dir=data_dir))
-    drafts = builder(scenario.kind)(scenario, data_dir)
-    if drafts and isinstance(drafts[0], LessonStep):  # kinds that narrate their own steps
-        check_step_references(scenario, [s.title for s in drafts])
-        return drafts
-    titles = [d["title"] for d in drafts]
-    check_step_references(scenario, titles)
-    return [LessonStep(index=i, narration=narration_for(scenario, i, d["title"], d.pop("default")), **d)
-            for i, d in enumerate(drafts)]
 
 
 def array_values(arrays: dict[str, np.ndarray]) -> dict[str, float]:

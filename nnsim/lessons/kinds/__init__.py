@@ -1,4 +1,4 @@
-"""One module per lesson kind: how a scenario of that kind becomes steps.
+"""One module per lesson kind, and the builder that dispatches to them.
 
 - :mod:`~nnsim.lessons.kinds.gates` — ``perceptron`` and ``circuit``;
 - :mod:`~nnsim.lessons.kinds.sigmoid` — ``sigmoid``;
@@ -8,18 +8,36 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Callable
 
-# kind -> "module:function" building its steps (drafts, or finished LessonSteps).
-BUILDERS: dict[str, str] = {
-    "perceptron": "gates:perceptron_steps",
-    "circuit": "gates:circuit_steps",
-    "sigmoid": "sigmoid:sigmoid_steps",
-    "backprop": "backprop:backprop_steps",
+from nnsim.lessons.kinds import backprop, gates, sigmoid, train
+from nnsim.lessons.scenario import Scenario
+from nnsim.lessons.steps import LessonStep, check_step_references, narration_for
+
+# kind -> the function building its steps: drafts (dicts narrated here) or finished LessonSteps.
+BUILDERS: dict[str, Callable] = {
+    "perceptron": gates.perceptron_steps,
+    "circuit": gates.circuit_steps,
+    "sigmoid": sigmoid.sigmoid_steps,
+    "backprop": backprop.backprop_steps,
 }
 
 
-def builder(kind: str) -> Callable:
-    module, _, name = BUILDERS[kind].partition(":")
-    return getattr(importlib.import_module(f"nnsim.lessons.kinds.{module}"), name)
+def build_steps(scenario: Scenario, quick: bool = False, data_dir=None) -> list[LessonStep]:
+    """Every step of the lesson, in order, narrated.
+
+    A ``train`` lesson is trained to the end to produce its epochs (use
+    :func:`~nnsim.lessons.kinds.train.train_steps` to receive them as they come, or
+    :func:`~nnsim.lessons.kinds.train.plan_training` to drive the core's event stream yourself).
+    """
+    scenario = scenario.variant(quick)
+    if scenario.kind == "train":
+        return list(train.train_steps(scenario, data_dir=data_dir))
+    drafts = BUILDERS[scenario.kind](scenario, data_dir)
+    if drafts and isinstance(drafts[0], LessonStep):  # kinds that narrate their own steps
+        check_step_references(scenario, [s.title for s in drafts])
+        return drafts
+    titles = [d["title"] for d in drafts]
+    check_step_references(scenario, titles)
+    return [LessonStep(index=i, narration=narration_for(scenario, i, d["title"], d.pop("default")), **d)
+            for i, d in enumerate(drafts)]

@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -63,10 +61,3 @@ def test_trace_json_lines_round_trip(tmp_path):
             np.testing.assert_array_equal(a.arrays[name], b.arrays[name])
     with pytest.raises(ValueError, match="not an nnsim trace"):
         Trace.from_jsonl("{}\n")
-
-
-def test_core_imports_neither_textual_nor_requests():
-    code = ("import sys, nnsim.core, nnsim; "
-            "print(sorted(m for m in ('textual', 'requests') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
