@@ -33,6 +33,18 @@ def confusion_matrix(labels, answers, n_classes: int = 10) -> np.ndarray:
     return np.bincount(flat, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 
 
+def most_confused(confusion: np.ndarray) -> Optional[tuple[int, int, int]]:
+    """The pair the network mixes up most: ``(true label, answer, count)`` of the largest
+    count off the diagonal (the first in reading order on a tie), or None when every
+    answer is right."""
+    off = np.array(confusion, copy=True)
+    np.fill_diagonal(off, 0)
+    if not off.size or off.max() <= 0:
+        return None
+    t, a = np.unravel_index(int(np.argmax(off)), off.shape)
+    return int(t), int(a), int(off[t, a])
+
+
 def unclassified(labels, answers, n_classes: int = 10) -> np.ndarray:
     """For each true label, how many answers named no class: ``(n_classes,)``."""
     labels, answers = _as_classes(labels, answers, n_classes)
@@ -126,6 +138,11 @@ class ClassReport:
     @property
     def n_classes(self) -> int:
         return len(self.confusion)
+
+    @property
+    def most_confused(self) -> Optional[tuple[int, int, int]]:
+        """``(true label, answer, count)`` of the most frequent mistake (see :func:`most_confused`)."""
+        return most_confused(self.confusion)
 
 
 def class_report(net: Network, x: np.ndarray, labels, n_classes: int = 10,

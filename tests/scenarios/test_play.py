@@ -178,3 +178,15 @@ def test_the_sigmoid_lab_can_nudge_and_scale_on_a_key_press():
     assert scale_neuron(spec, 10).z == pytest.approx(0.5) and sigmoid_sample(0).sigma == 0.5
     with pytest.raises(NnsimError, match="no weight w3"):
         nudge_neuron(spec, "w3", 0.1)
+
+
+def test_the_sigmoid_labs_curves_are_the_cores_functions_at_the_samples():
+    import numpy as np
+
+    from nnsim.core.activations import sigmoid, step
+    from nnsim.lessons.kinds.sigmoid import curves
+
+    sampled = curves(5.0, 6.0, 7)
+    np.testing.assert_array_equal(sampled.z, np.linspace(-6, 6, 7))
+    np.testing.assert_allclose(sampled.sigma, [sigmoid(5 * z) for z in sampled.z])
+    assert list(sampled.step) == [step(z) for z in sampled.z] == [0, 0, 0, 1, 1, 1, 1]

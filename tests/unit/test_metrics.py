@@ -108,3 +108,12 @@ def test_report_from_answers_with_a_custom_classifier():
     assert report.correct == 1 and report.wrong == 1
     assert report.unclassified[2] == 1
     assert report.mistakes[0].answer == 12 and np.isnan(report.mistakes[0].confidence)
+
+
+def test_most_confused_is_the_largest_count_off_the_diagonal():
+    from nnsim.core.metrics import most_confused
+
+    confusion = np.array([[50, 1, 7], [0, 40, 2], [3, 7, 99]])
+    # The diagonal's 99 is the largest count but no confusion; 7 appears twice: the first wins.
+    assert most_confused(confusion) == (0, 2, 7)
+    assert most_confused(np.diag([5, 5])) is None

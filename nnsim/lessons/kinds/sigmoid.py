@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from nnsim.core.activations import sigmoid, sigmoid_prime, step as step_function
 from nnsim.core.perceptron import Perceptron, perceptron_rule
 from nnsim.errors import NnsimError
@@ -76,6 +78,21 @@ def sigmoid_sample(z: float) -> SigmoidSample:
     """σ(z), σ′(z), step(z) and the perceptron rule at one z, from the core."""
     z = float(z)
     return SigmoidSample(z, float(sigmoid(z)), float(sigmoid_prime(z)), float(step_function(z)), perceptron_rule(z))
+
+
+@dataclass(frozen=True)
+class Curves:
+    """σ(c·z) and step(z) sampled at ``z``: what the sigmoid lab draws for scale c."""
+
+    z: np.ndarray
+    sigma: np.ndarray
+    step: np.ndarray
+
+
+def curves(c: float, reach: float, points: int) -> Curves:
+    """``points`` samples of σ(c·z) and step(z) for z from −reach to reach (the core's functions)."""
+    z = np.linspace(-reach, reach, points)
+    return Curves(z, sigmoid(c * z), step_function(z))
 
 
 def scale_neuron(spec: SigmoidSpec, c: float) -> ScaledNeuron:

@@ -21,15 +21,14 @@ import dataclasses
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from nnsim.core.activations import sigmoid, step as step_function
 from nnsim.lessons import LessonStep, NudgeResult, ScaledNeuron, SigmoidSample, nudge_neuron, scale_neuron
+from nnsim.lessons.kinds.sigmoid import curves
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.style.format import fmt, fmt_signed
@@ -214,10 +213,9 @@ class SigmoidScreen(LessonScreen):
         if self.nudged is not None and self.c:
             # Plot position only: the nudged z on this axis (the axis is z before scaling).
             reach = max(reach, abs(self.nudged.z_after / self.c) * 1.15)
-        zs = np.linspace(-reach, reach, CURVE_POINTS)
         c = self.c
-        sigma_curve = sigmoid(c * zs)
-        step_curve = step_function(zs)
+        sampled = curves(c, reach, CURVE_POINTS)
+        zs, sigma_curve, step_curve = sampled.z, sampled.sigma, sampled.step
         if self.sample is not None:
             sigma_y, step_y = self.sample.sigma, self.sample.step
         else:

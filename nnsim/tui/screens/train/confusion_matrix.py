@@ -69,9 +69,8 @@ class ConfusionMatrix(Widget):
         n = r.n_classes
         label_width = max([len("true") + 1] + [len(self.name_of(c)) + 1 for c in range(n)])
         extra = bool(r.unclassified.sum())
-        off = r.confusion.copy()
-        np.fill_diagonal(off, 0)
-        worst = int(off.max()) if off.size else 0
+        pair = r.most_confused
+        worst = pair[2] if pair else 0
         muted = "$text-muted"
         lines = []
         if self.caption:
@@ -103,8 +102,8 @@ class ConfusionMatrix(Widget):
             parts.append(("  " + ("   –" if np.isnan(accuracy) else f"{accuracy:7.2%}"), ""))
             lines.append(Content.assemble(*parts))
         total = f"{r.correct} / {r.total} correct ({r.accuracy:.2%})"
-        if worst:
-            t, a = np.unravel_index(int(np.argmax(off)), off.shape)
-            total += f";  most often: {self.name_of(int(t))} read as {self.name_of(int(a))} ({worst} times)"
+        if pair:
+            t, a, count = pair
+            total += f";  most often: {self.name_of(t)} read as {self.name_of(a)} ({count} times)"
         lines.append(Content.styled(total, muted))
         return Content("\n").join(lines)
