@@ -3,14 +3,15 @@
 - :mod:`~nnsim.lessons.kinds.gates` — ``perceptron`` and ``circuit``;
 - :mod:`~nnsim.lessons.kinds.sigmoid` — ``sigmoid``;
 - :mod:`~nnsim.lessons.kinds.backprop` — ``backprop`` (and passes of live networks);
-- :mod:`~nnsim.lessons.kinds.train` — ``train``.
+- :mod:`~nnsim.lessons.kinds.train` — ``train``;
+- :mod:`~nnsim.lessons.kinds.gradient_descent` — ``gradient-descent`` (the ball in the valley).
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
-from nnsim.lessons.kinds import backprop, gates, sigmoid, train
+from nnsim.lessons.kinds import backprop, gates, gradient_descent, sigmoid, train
 from nnsim.lessons.scenario import Scenario
 from nnsim.lessons.steps import LessonStep, check_step_references, narration_for
 
@@ -20,6 +21,7 @@ BUILDERS: dict[str, Callable] = {
     "circuit": gates.circuit_steps,
     "sigmoid": sigmoid.sigmoid_steps,
     "backprop": backprop.backprop_steps,
+    "gradient-descent": gradient_descent.descent_steps,
 }
 
 

@@ -136,6 +136,18 @@ class _Parser:
             return float(v)
         return check
 
+    def less_than(self, t: "_Table", where: str, out: dict) -> None:
+        """A description saying "less than" promises an upper bound: only a lower one
+        (``at_least``) checks the opposite side, as in "moves by less than 0.02" written
+        ``at_least = -0.02``. Magnitudes ("by less than") need both sides: ``within``."""
+        text = (out.get("description") or "").lower()
+        if "less than" not in text or out.get("equals") is not None or out.get("within") is not None:
+            return
+        if out.get("at_most") is None or ("by less than" in text and out.get("at_least") is None):
+            self.error(where, "the description says \"less than\" but the bound is one-sided "
+                       f"({'at_least' if out.get('at_most') is None else 'at_most'} only): give within = N "
+                       "for |value| < N (or at_most for an upper bound)")
+
     def boolean(self, v, where):
         if not isinstance(v, bool):
             self.fail(where, "true or false", v)

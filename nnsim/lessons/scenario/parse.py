@@ -15,6 +15,7 @@ from nnsim.core.circuit import Circuit, Gate
 from nnsim.core.perceptron import Perceptron
 from nnsim.errors import NnsimError
 from nnsim.lessons.scenario.checks import _MISSING, _Parser, _Table, show
+from nnsim.lessons.scenario.parse_descent import descent_fields
 from nnsim.lessons.scenario.paths import label as _label
 from nnsim.lessons.scenario.schema import (
     _BUILTIN_CIRCUITS, _BUILTIN_GATES, _CONDITION_KINDS, _CONDITIONS, _EXPECT_KINDS, _EXPECT_TYPES, _KIND_TABLES,
@@ -56,6 +57,8 @@ class Parser(_Parser):
             fields.update(self.circuit(top))
         elif kind == "sigmoid":
             fields["sigmoid"] = self.sigmoid(top)
+        elif kind == "gradient-descent":
+            fields.update(descent_fields(self, top))
         elif kind == "backprop":
             fields["network"] = self.network(top, default_dtype="float64")
             fields["backprop"] = self.backprop(top, fields["network"])
@@ -301,7 +304,15 @@ class Parser(_Parser):
         if top.has("quick"):
             q = _Table(self, top.data["quick"], "[quick]", _TABLE_KEYS["quick"])
             quick = self.train_spec(q, network, full)
-        return {"train": full, "quick": quick, "max_epochs": max(full.epochs, quick.epochs if quick else 0)}
+            seeds = q.get("seeds", lambda v, w: self.numbers(w, v, min_len=3, max_len=9, lo=0, hi=LIMITS["seed"], what=(
+                "a list of 3 to 9 seeds (an odd number: the median run decides)")), ())
+            if seeds and (len(seeds) % 2 == 0 or any(s != int(s) for s in seeds)):
+                self.fail(q.path("seeds"), "an odd number (3 to 9) of integer seeds: the median run decides",
+                          q.data["seeds"])
+            extra = {"quick_seeds": tuple(int(s) for s in seeds)}
+        else:
+            extra = {}
+        return {"train": full, "quick": quick, "max_epochs": max(full.epochs, quick.epochs if quick else 0), **extra}
 
     # -- narration, breakpoints, controls --
 
@@ -377,7 +388,7 @@ class Parser(_Parser):
         keys = {
             "output": ("input", "output"),
             "truth_table": ("outputs",),
-            "value": ("step", "name", "equals", "tolerance", "at_most", "at_least"),
+            "value": ("step", "name", "equals", "tolerance", "at_most", "at_least", "within"),
             "trend": ("steps", "name", "direction"),
             "gradient_check": ("max_relative_error", "parameters", "epsilon"),
             "accuracy": ("at_least", "at_most", "after_epochs"),
@@ -395,16 +406,24 @@ class Parser(_Parser):
         elif etype == "value":
             out["step"] = t.get("step", self.step_ref)
             out["name"] = t.get("name", self.string(80, True))
-            bounds = [k for k in ("equals", "at_most", "at_least") if t.has(k)]
+            bounds = [k for k in ("equals", "at_most", "at_least", "within") if t.has(k)]
             if not bounds:
-                self.error(where, "give equals (with tolerance), at_most or at_least")
+                self.error(where, "give equals (with tolerance), at_most, at_least or within")
             if t.has("equals"):
                 out["equals"] = t.get("equals", self.nested_numbers)
-                out["tolerance"] = t.get("tolerance", self.number(0.0, 1e6), 1e-9)
+                out["tolerance"] = t.get("tolerance", self.number(0.0, LIMITS["tolerance"], what=(
+                    f"a tolerance from 0 to {LIMITS['tolerance']:g} (a bigger one would pass anything)")), 1e-9)
             elif t.has("tolerance"):
                 self.error(t.path("tolerance"), "only used with equals")
-            out["at_most"] = t.get("at_most", self.number(), None)
-            out["at_least"] = t.get("at_least", self.number(), None)
+            if t.has("within"):
+                if t.has("at_most") or t.has("at_least"):
+                    self.error(t.path("within"), "within is both bounds (−within to within): drop at_most/at_least")
+                out["within"] = t.get("within", self.number(positive=True))
+                out["at_least"], out["at_most"] = -out["within"], out["within"]
+            else:
+                out["at_most"] = t.get("at_most", self.number(), None)
+                out["at_least"] = t.get("at_least", self.number(), None)
+            self.less_than(t, where, out)
         elif etype == "trend":
             out["steps"] = t.get("steps", self.string(LIMITS["title_chars"], True))
             out["name"] = t.get("name", self.string(80, True))

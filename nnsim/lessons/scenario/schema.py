@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from nnsim.core.circuit import Circuit, half_adder, xor_from_nands
+from nnsim.core.descent import Cost
 from nnsim.core.perceptron import AND, NAND, NOT, OR, Perceptron
 from nnsim.lessons.scenario.paths import label as _label
 
-KINDS = ("perceptron", "circuit", "sigmoid", "backprop", "train")
+KINDS = ("perceptron", "circuit", "sigmoid", "backprop", "train", "gradient-descent")
 
 # The chapter's sections, in reading order: ``nnsim list`` and the app's home
 # screen group lessons under these titles.
@@ -34,7 +35,7 @@ SECTIONS: dict[str, str] = {
 }
 DEFAULT_SECTION = {
     "perceptron": "perceptrons", "circuit": "perceptrons", "sigmoid": "sigmoid-neurons",
-    "backprop": "gradient-descent", "train": "implementing",
+    "backprop": "gradient-descent", "train": "implementing", "gradient-descent": "gradient-descent",
 }
 
 DATASETS = ("mnist", "fashion-mnist", "sample")
@@ -69,6 +70,11 @@ LIMITS = {
     "title_chars": 120,
     "text_chars": 4000,
     "list_entries": 200,
+    "descent_steps": 200,
+    "directions": 360,
+    # A value expectation's tolerance: at most this. Every lesson's numbers are of order 1
+    # and the chapter's claims hold to far less; a bigger tolerance would pass anything.
+    "tolerance": 0.1,
 }
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
@@ -81,8 +87,8 @@ _EXPECT_TYPES = ("output", "truth_table", "value", "trend", "gradient_check", "a
 _EXPECT_KINDS = {
     "output": ("perceptron", "circuit"),
     "truth_table": ("perceptron", "circuit"),
-    "value": ("perceptron", "circuit", "sigmoid", "backprop"),
-    "trend": ("sigmoid", "backprop"),
+    "value": ("perceptron", "circuit", "sigmoid", "backprop", "gradient-descent"),
+    "trend": ("sigmoid", "backprop", "gradient-descent"),
     "gradient_check": ("backprop",),
     "accuracy": ("train",),
     "compare": ("train",),
@@ -100,6 +106,7 @@ _KIND_TABLES = {
     "sigmoid": ("neuron", "sigmoid"),
     "backprop": ("network", "backprop"),
     "train": ("network", "train", "quick"),
+    "gradient-descent": ("cost", "descent"),
 }
 _TABLE_KEYS = {
     "perceptron": ("weights", "bias", "inputs"),
@@ -111,7 +118,9 @@ _TABLE_KEYS = {
     "train": ("dataset", "epochs", "mini_batch_size", "eta", "seed", "validation_size",
               "training_size", "test_size", "outputs"),
 }
-_TABLE_KEYS["quick"] = _TABLE_KEYS["train"] + ("expect",)
+_TABLE_KEYS["quick"] = _TABLE_KEYS["train"] + ("seeds", "expect")
+_TABLE_KEYS["cost"] = ("form", "a", "b", "center")
+_TABLE_KEYS["descent"] = ("start", "eta", "steps", "directions")
 _PARAMETER_TABLES = tuple(sorted({t for ts in _KIND_TABLES.values() for t in ts}))
 _TOP_KEYS = ("title", "description", "kind", "section", "order", "narration", "breakpoint",
              "controls", "expect") + _PARAMETER_TABLES
@@ -197,6 +206,17 @@ class TrainSpec:
 
 
 @dataclass(frozen=True)
+class DescentSpec:
+    """The ball in the valley: ``steps`` moves of Δv = −η∇C from ``start``; with ``directions``
+    each step also tries that many other directions of the same length (Cauchy–Schwarz)."""
+
+    start: tuple[float, float]
+    eta: float
+    steps: int
+    directions: int = 0
+
+
+@dataclass(frozen=True)
 class Narration:
     """Text for the steps that ``step`` selects: an index (from 0), an exact step
     title, or a title pattern with ``*`` (e.g. ``"backward, *"``)."""
@@ -250,6 +270,7 @@ class Expect:
     tolerance: float = 1e-9
     at_most: Optional[float] = None
     at_least: Optional[float] = None
+    within: Optional[float] = None  # |value| ≤ within: two-sided, at_least = −within and at_most = within
     direction: Optional[str] = None
     max_relative_error: Optional[float] = None
     parameters: Optional[int] = None
@@ -270,7 +291,9 @@ class Scenario:
     None for every binary input), ``circuit`` (a core :class:`Circuit`, rows in
     ``inputs``), ``sigmoid``, ``network`` + ``backprop``, ``network`` + ``train``.
     ``quick`` is a train lesson's smaller variant (a :class:`TrainSpec`) and
-    ``quick_expects`` its expectations; see :meth:`variant`.
+    ``quick_expects`` its expectations; see :meth:`variant`. ``quick_seeds``: the quick
+    variant's accuracy is the median over runs with each of these seeds (network and shuffles).
+    ``cost`` + ``descent``: a gradient-descent lesson (a core :class:`Cost`, a :class:`DescentSpec`).
     """
 
     name: str
@@ -290,6 +313,9 @@ class Scenario:
     train: Optional[TrainSpec] = None
     quick: Optional[TrainSpec] = None
     quick_expects: tuple[Expect, ...] = ()
+    quick_seeds: tuple[int, ...] = ()
+    cost: Optional[Cost] = None
+    descent: Optional[DescentSpec] = None
     narration: tuple[Narration, ...] = ()
     breakpoints: tuple[Union[int, str], ...] = ()
     conditions: tuple[Condition, ...] = ()
