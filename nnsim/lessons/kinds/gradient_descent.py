@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from nnsim.core.descent import DescentStep, descend
 from nnsim.lessons.scenario import Scenario
 from nnsim.lessons.steps import plain_number as _num
@@ -61,3 +63,27 @@ def narrate(s: DescentStep) -> str:
 def descent_steps(scenario: Scenario, data_dir=None) -> list[dict]:
     return [dict(title=f"step {s.number}", kind="descent", data=s, values=step_values(s), default=narrate(s))
             for s in descent_run(scenario)]
+
+
+def map_window(scenario: Scenario, moves) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The part of the (v1, v2) plane to draw: the minimum, the start and every finite
+    position of ``moves``, with a margin; a square-ish window so a round bowl looks round."""
+    points = [scenario.cost.minimum, scenario.descent.start]
+    points += [p for s in moves for p in (s.v, s.v_next) if all(math.isfinite(x) and abs(x) < 1e6 for x in p)]
+    lo1, hi1 = min(p[0] for p in points), max(p[0] for p in points)
+    lo2, hi2 = min(p[1] for p in points), max(p[1] for p in points)
+    half = max(hi1 - lo1, hi2 - lo2, 1e-3) * 0.6
+    m1, m2 = (lo1 + hi1) / 2, (lo2 + hi2) / 2
+    return (m1 - half, m1 + half), (m2 - half, m2 + half)
+
+
+def cost_map(scenario: Scenario, v1_range, v2_range, columns: int, rows: int):
+    """C on a grid of ``rows`` × ``columns`` cell centres (row 0 at the top: largest v2),
+    from the core's closed form."""
+
+
+    v1 = v1_range[0] + (np.arange(columns) + 0.5) * (v1_range[1] - v1_range[0]) / columns
+    v2 = v2_range[1] - (np.arange(rows) + 0.5) * (v2_range[1] - v2_range[0]) / rows
+    grid_v1, grid_v2 = np.meshgrid(v1, v2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return scenario.cost(grid_v1, grid_v2)

@@ -18,6 +18,7 @@ SCREENS: dict[str, str] = {
     "sigmoid": "nnsim.tui.screens.sigmoid.screen:SigmoidScreen",
     "backprop": "nnsim.tui.screens.backprop.screen:BackpropScreen",
     "train": "nnsim.tui.screens.train.screen:TrainScreen",
+    "gradient-descent": "nnsim.tui.screens.valley.screen:ValleyScreen",
 }
 
 # What each kind's screen will be, for the notice when it is not there yet.
@@ -27,6 +28,7 @@ KIND_NAMES: dict[str, str] = {
     "sigmoid": "the sigmoid lab",
     "backprop": "the backpropagation debugger",
     "train": "the training screen",
+    "gradient-descent": "the valley",
 }
 
 
