@@ -137,7 +137,7 @@ after_epochs = 6
 
 def test_a_diverged_run_did_not_learn():
     steps = [LessonStep(0, "diverged in epoch 0", "m", "diverged", Diverged(0, 3, "m"), {"epoch": 0.0, "batch": 3.0})]
-    assert epoch_accuracy(steps, 1) == "training diverged in epoch 0 (it did not learn)"
+    assert epoch_accuracy(steps, 1) == "training diverged in epoch 0, mini-batch 3 (it did not learn)"
 
 
 def test_run_quick_prints_epochs_then_expectations(write, data, capsys):
