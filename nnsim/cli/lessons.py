@@ -203,7 +203,12 @@ def check_command(args) -> int:
         t0 = time.perf_counter()
         try:
             scenario = load_scenario(path)
-            results = check_expectations(scenario, quick=args.quick, data_dir=args.data_dir)
+            if scenario.solution is not None:  # an exercise: its grader is checked both ways round
+                from nnsim.lessons.exercise import check_exercise
+
+                results = check_exercise(scenario, quick=args.quick, data_dir=args.data_dir)
+            else:
+                results = check_expectations(scenario, quick=args.quick, data_dir=args.data_dir)
         except NnsimError as error:
             invalid += 1
             sys.stdout.flush()

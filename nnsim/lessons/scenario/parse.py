@@ -46,6 +46,7 @@ class Parser(_Parser):
         kind = top.get("kind", self.choice(KINDS))
         section_id = top.get("section", self.choice(tuple(SECTIONS)), DEFAULT_SECTION[kind])
         order = top.get("order", self.integer(0, 999), 500)
+        solution = top.get("solution", self.string(200, True), None)
         for table in _PARAMETER_TABLES:
             if table in raw and table not in _KIND_TABLES[kind]:
                 uses = " and ".join(f"[{t}]" for t in _KIND_TABLES[kind])
@@ -75,7 +76,7 @@ class Parser(_Parser):
                                                    dict(fields, train=fields["quick"]))
         return Scenario(
             name=name, title=title, description=description, kind=kind, section=SECTIONS[section_id],
-            section_id=section_id, path=path, order=order, narration=narration, breakpoints=breakpoints,
+            section_id=section_id, path=path, order=order, solution=solution, narration=narration, breakpoints=breakpoints,
             conditions=conditions, controls=controls, expects=expects, raw=copy.deepcopy(dict(raw)), **fields)
 
     # -- perceptron --

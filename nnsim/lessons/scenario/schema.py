@@ -122,7 +122,7 @@ _TABLE_KEYS["quick"] = _TABLE_KEYS["train"] + ("seeds", "expect")
 _TABLE_KEYS["cost"] = ("form", "a", "b", "center")
 _TABLE_KEYS["descent"] = ("start", "eta", "steps", "directions")
 _PARAMETER_TABLES = tuple(sorted({t for ts in _KIND_TABLES.values() for t in ts}))
-_TOP_KEYS = ("title", "description", "kind", "section", "order", "narration", "breakpoint",
+_TOP_KEYS = ("title", "description", "kind", "section", "order", "solution", "narration", "breakpoint",
              "controls", "expect") + _PARAMETER_TABLES
 
 
@@ -304,6 +304,7 @@ class Scenario:
     section_id: str
     path: Path
     order: int = 500
+    solution: Optional[str] = None  # an exercise: the lesson holding its worked solution
     perceptron: Optional[Perceptron] = None
     circuit: Optional[Circuit] = None
     inputs: Optional[tuple[tuple[int, ...], ...]] = None
