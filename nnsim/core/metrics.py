@@ -183,3 +183,24 @@ def _as_classes(labels, answers, n_classes: int) -> tuple[np.ndarray, np.ndarray
     if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"labels must lie in 0 … {n_classes - 1}, got {labels.min()} … {labels.max()}")
     return labels, answers
+
+
+# The chapter's baselines for the accuracy chart.
+BOOK_SVM_ACCURACY = 0.9435
+"""The chapter's figure for scikit-learn's SVM classifier with default settings (9,435 of 10,000)."""
+
+
+def average_darkness_accuracy(training_x, training_labels, test_x, test_labels, n_classes: int = 10) -> float:
+    """The chapter's first baseline, computed as it describes: the average darkness
+    (sum of pixel intensities) of each digit over the training data, then each test
+    image is guessed to be the digit whose average darkness is closest to its own.
+    The chapter reports 2,225 of 10,000 (22.25%) on MNIST."""
+    darkness = np.asarray(training_x, dtype=np.float64).sum(axis=1)
+    labels = np.asarray(training_labels, dtype=np.int64)
+    counts = np.bincount(labels, minlength=n_classes)
+    # A digit with no training examples can never be guessed.
+    averages = np.where(counts > 0, np.bincount(labels, weights=darkness, minlength=n_classes) /
+                        np.maximum(counts, 1), np.inf)
+    test_darkness = np.asarray(test_x, dtype=np.float64).sum(axis=1)
+    guesses = np.argmin(np.abs(test_darkness[:, None] - averages[None, :]), axis=1)
+    return float(np.mean(guesses == np.asarray(test_labels, dtype=np.int64))) if len(guesses) else float("nan")

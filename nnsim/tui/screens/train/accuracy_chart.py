@@ -8,12 +8,15 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from nnsim.core.metrics import BOOK_SVM_ACCURACY, average_darkness_accuracy
 from nnsim.core.training import EpochDone
 from nnsim.tui.widgets.plot import Marker, Series, TextPlot
 
 LIVE_STYLE = "$primary"
 BOOK_STYLE = "$text-muted"
 CHANCE_STYLE = "$error"
+BASELINE_STYLE = "$warning"
+SVM_STYLE = "$success"
 BEST_STYLE = "$accent"
 
 # Below this accuracy (in %) the chart shows the whole range down to 0 and the chance line.
@@ -49,6 +52,7 @@ class AccuracyChart(Vertical):
         self.epochs: list[EpochDone] = []
         self.book: Optional[list[float]] = None
         self.chance: Optional[float] = None
+        self.baselines: list[tuple[str, float, str]] = []
         self.total_epochs = 1
 
     def compose(self) -> ComposeResult:
@@ -60,10 +64,14 @@ class AccuracyChart(Vertical):
         return str(self.query_one("#accuracy-summary", Static).content)
 
     def show(self, epochs: Sequence[EpochDone], total_epochs: int, book: Optional[Sequence[float]] = None,
-             chance: Optional[float] = None) -> None:
+             chance: Optional[float] = None, darkness: Optional[float] = None, svm: Optional[float] = None) -> None:
         """Draw ``epochs`` (the core's events, in order) of a run of ``total_epochs``;
         ``book`` is the book's accuracy per epoch (fractions) to draw beside them,
-        ``chance`` the accuracy of guessing."""
+        ``chance`` the accuracy of guessing, ``darkness`` the average-darkness baseline
+        measured on this run's data, ``svm`` the book's SVM figure (reference lines
+        where they fall inside the chart's range)."""
+        self.baselines = ([(f"average darkness {darkness:.2%}", darkness, BASELINE_STYLE)] if darkness is not None
+                          else []) + ([(f"book: default SVM {svm:.2%}", svm, SVM_STYLE)] if svm is not None else [])
         self.epochs = [e for e in epochs if e.total]
         self.total_epochs = max(1, total_epochs)
         self.book = list(book) if book is not None else None
@@ -107,5 +115,24 @@ class AccuracyChart(Vertical):
             # Room below the lowest point, so the curves do not sit on the axis.
             bottom = max(0.0, min(values) - 2.0)
             y_range = (float(int(bottom)), 100.0)
+        for label, value, style in self.baselines:
+            if y_range[0] <= 100 * value <= y_range[1]:
+                series.append(Series([0.0, x_max], [100 * value, 100 * value], label, style))
         self.query_one(TextPlot).plot(series, markers, x_range=(0.0, x_max), y_range=y_range,
                                       x_label="epoch")
+
+
+def chart_baselines(session) -> tuple[Optional[float], Optional[float]]:
+    """(average darkness on the session's data, the book's SVM figure) for :meth:`AccuracyChart.show`:
+    the darkness is measured once per plan (the core's function), the SVM line only for
+    digits (it is the chapter's MNIST figure)."""
+    if session is None:
+        return None, None
+    plan = session.plan
+    cached = getattr(plan, "_darkness", None)
+    if cached is None or cached[0] is not plan.training:
+        darkness = average_darkness_accuracy(plan.training.x, plan.training.labels, plan.test.x, plan.test.labels)
+        cached = (plan.training, darkness)
+        plan._darkness = cached
+    digits = plan.settings.get("dataset") in ("mnist", "sample")
+    return cached[1], (BOOK_SVM_ACCURACY if digits else None)

@@ -53,7 +53,7 @@ from nnsim.lessons.session import (
 )
 from nnsim.tui.app import NnsimApp
 from nnsim.tui.frame.lesson import LessonScreen
-from nnsim.tui.screens.train.accuracy_chart import AccuracyChart
+from nnsim.tui.screens.train.accuracy_chart import AccuracyChart, chart_baselines
 from nnsim.tui.screens.train.confusion_matrix import ConfusionMatrix
 from nnsim.tui.screens.train.digit_gallery import DigitGallery, GalleryItem
 from nnsim.tui.frame.step_counter import StepCounter
@@ -670,7 +670,8 @@ class TrainScreen(LessonScreen):
         events = [r.event for r in self.shown]
         epochs = session.plan.epochs if session is not None else self.scenario.train.epochs
         self.query_one("#chart", AccuracyChart).show(events, epochs, book,
-                                                     session.chance if session is not None else None)
+                                                     session.chance if session is not None else None,
+                                                     *chart_baselines(session))
 
     def step_done(self, result: StepResult) -> None:
         self.draw_epochs()
