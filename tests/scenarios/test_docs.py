@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from nnsim.lessons import check_expectations, load_scenario
+from nnsim.lessons.exercise import check_exercise
 from nnsim.lessons.scenario.schema import _EXPECT_TYPES, _TABLE_KEYS, _TOP_KEYS, DATASETS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
@@ -23,7 +24,10 @@ def test_each_example_loads_and_its_claims_hold(tmp_path, index):
     path.write_text(EXAMPLES[index], encoding="utf-8")
     scenario = load_scenario(path)
     needs_data = scenario.kind == "train" or (scenario.backprop is not None and scenario.backprop.dataset)
-    if not needs_data:  # the data-backed examples are checked like the library's lessons
+    if scenario.solution is not None:  # an exercise: graded right when solved, wrong as shipped
+        results = check_exercise(scenario)
+        assert all(r.passed for r in results) and not all(r.passed for r in check_expectations(scenario))
+    elif not needs_data:  # the data-backed examples are checked like the library's lessons
         assert all(r.passed for r in check_expectations(scenario))
 
 

@@ -111,7 +111,7 @@ BAD = [
     ('title = "t"\ndescription = "d"\nkind = perceptron\n',
      "invalid TOML: Invalid value (at line 3, column 8)"),
     ('title = "t"\ndescription = "d"\nkind = "perceptorn"\n',
-     'kind: expected one of perceptron, circuit, sigmoid, backprop, train, got "perceptorn"; '
+     'kind: expected one of perceptron, circuit, sigmoid, backprop, train, gradient-descent, got "perceptorn"; '
      "did you mean 'perceptron'?"),
     (PERCEPTRON.replace("[-2, -2]", "[nan, -2]"), "[perceptron].weights: expected finite numbers, got [nan, -2]"),
     (PERCEPTRON.replace("bias = 3", "bias = inf"), "[perceptron].bias: expected a finite number, got inf"),
