@@ -162,7 +162,7 @@ class _Checker:
         label = f"accuracy after {e.after_epochs} epoch{'s' if e.after_epochs != 1 else ''}"
         got, runs = self.run_accuracy(self.scenario, e.after_epochs, self.steps)
         if runs:
-            label = f"median {label} over {len(runs)} seeds"
+            label = f"median {label} over {len(self.scenario.quick_seeds)} seeds"
         if isinstance(got, str):
             # A diverged run did not learn, but it did not reach a low accuracy either: an
             # at_most claim ("near chance") is about a network that ran to the end.

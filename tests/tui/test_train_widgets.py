@@ -97,3 +97,35 @@ async def test_the_gallery_moves_between_cards_and_reports_the_chosen_one():
         assert [c.item.key for c in gallery.cards] == [100, 101] and len(gallery.query(DigitCard)) == 2
         await pilot.click(DigitCard, offset=(2, 2))
         assert chosen[-1] == (gallery, 100)
+
+
+async def test_the_chapters_baselines_are_drawn_where_they_fall_on_the_chart():
+    chart = AccuracyChart()
+    async with Show(chart).run_test(size=(100, 24)) as pilot:
+        chart.show(epochs(980, 1010), 30, None, chance=0.1, darkness=0.2225, svm=0.9435)
+        await pilot.pause()
+        plot = chart.query_one(TextPlot)
+        lines = {s.label: list(s.y) for s in plot.series}
+        assert lines["chance 10%"] == [10.0, 10.0]
+        assert lines["average darkness 22.25%"] == [22.25, 22.25]
+        assert lines["book: default SVM 94.35%"] == pytest.approx([94.35, 94.35])
+        assert "book: default SVM 94.35%" in plot.legend().plain
+        chart.show(epochs(9100, 9300), 30, None, chance=0.1, darkness=0.2225, svm=0.9435)
+        await pilot.pause()
+        labels = [s.label for s in chart.query_one(TextPlot).series]
+        assert labels == ["this run", "book: default SVM 94.35%"]  # 10% and 22% are below the range
+
+
+def test_the_baselines_come_from_the_sessions_own_data():
+    from types import SimpleNamespace
+
+    from nnsim.core.metrics import BOOK_SVM_ACCURACY, average_darkness_accuracy
+    from nnsim.lessons import load_scenario, plan_training
+    from nnsim.tui.screens.train.accuracy_chart import chart_baselines
+
+    plan = plan_training(load_scenario("chapter-run"), quick=True)
+    darkness, svm = chart_baselines(SimpleNamespace(plan=plan))
+    assert darkness == average_darkness_accuracy(plan.training.x, plan.training.labels, plan.test.x,
+                                                 plan.test.labels)
+    assert 0.15 < darkness < 0.35 and svm == BOOK_SVM_ACCURACY == 0.9435
+    assert chart_baselines(None) == (None, None)

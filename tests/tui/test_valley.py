@@ -77,3 +77,38 @@ async def test_editing_eta_reruns_the_descent(app):
         want = list(descend(Cost("valley", 1.0, 10.0), (-4.0, 1.0), 0.05, 20))
         assert [s.data.v_next for s in screen.stepper.steps] == [s.v_next for s in want]
         assert screen.step.values["eta"] == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("name, screen", [
+    ("four-bits", "BackpropScreen"), ("four-bits-solution", "BackpropScreen"),
+    ("sigmoid-simulates-perceptron", "SigmoidScreen"), ("sigmoid-simulates-perceptron-fails", "SigmoidScreen"),
+    ("no-hidden-layer", "TrainScreen"), ("online-learning", "TrainScreen"),
+    ("descent-valley", "ValleyScreen"), ("descent-overshoot", "ValleyScreen"),
+])
+async def test_each_new_lesson_opens_from_home_on_its_screen(app, name, screen):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        opened = await open_from_home(pilot, name)
+        assert type(opened).__name__ == screen
+        assert opened.scenario.name == name
+
+
+async def test_the_four_bit_exercise_is_solved_in_the_app(app):
+    """Enter the worked solution's weights neuron by neuron, as a learner would, and check."""
+    from nnsim.lessons import load_scenario
+
+    solution = load_scenario("four-bits-solution").network
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_from_home(pilot, "four-bits")
+        results, _ = screen.check_lesson()
+        assert not all(r.passed for r in results)
+        await pilot.press("n")  # the forward step of layer 2: its neurons are selectable
+        for j in range(4):
+            screen.neurons[2] = j
+            values = {f"b2_{j}": solution.biases[0][j]}
+            values.update({f"w2_{j}_{k}": w for k, w in enumerate(solution.weights[0][j])})
+            screen.apply_parameters(values)
+            await pilot.pause()
+        results, _ = screen.check_lesson()
+        assert results and all(r.passed for r in results)

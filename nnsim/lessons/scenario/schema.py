@@ -94,7 +94,7 @@ _EXPECT_KINDS = {
     "compare": ("train",),
 }
 _CONDITION_KINDS = {
-    "nan": ("sigmoid", "backprop", "train"),
+    "nan": ("sigmoid", "backprop", "train", "gradient-descent"),
     "saturation": ("sigmoid", "backprop"),
     "vanishing": ("backprop",),
     "accuracy": ("train",),
