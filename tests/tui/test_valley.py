@@ -105,7 +105,9 @@ async def test_the_four_bit_exercise_is_solved_in_the_app(app):
         assert not all(r.passed for r in results)
         await pilot.press("n")  # the forward step of layer 2: its neurons are selectable
         for j in range(4):
-            screen.neurons[2] = j
+            if j:
+                await pilot.press("down")  # the next output neuron, as the learner selects it
+            assert [p.name for p in screen.parameters()][:2] == [f"b2_{j}", f"w2_{j}_0"]
             values = {f"b2_{j}": solution.biases[0][j]}
             values.update({f"w2_{j}_{k}": w for k, w in enumerate(solution.weights[0][j])})
             screen.apply_parameters(values)
