@@ -138,7 +138,7 @@ def sample_directions(cost: Cost, v: tuple[float, float], length: float, count: 
     for k in range(count):
         angle = 2 * math.pi * k / count
         dv = (length * math.cos(angle), length * math.sin(angle))
-        out.append(DirectionSample(math.degrees(angle), dv, g[0] * dv[0] + g[1] * dv[1],
+        out.append(DirectionSample(round(360 * k / count, 9), dv, g[0] * dv[0] + g[1] * dv[1],
                                    float(cost(v[0] + dv[0], v[1] + dv[1])) - float(c0)))
     return tuple(out)
 

@@ -65,16 +65,18 @@ def descent_steps(scenario: Scenario, data_dir=None) -> list[dict]:
             for s in descent_run(scenario)]
 
 
-def map_window(scenario: Scenario, moves) -> tuple[tuple[float, float], tuple[float, float]]:
+def map_window(scenario: Scenario, moves, aspect: float = 1.0) -> tuple[tuple[float, float], tuple[float, float]]:
     """The part of the (v1, v2) plane to draw: the minimum, the start and every finite
-    position of ``moves``, with a margin; a square-ish window so a round bowl looks round."""
+    position of ``moves``, with a margin. ``aspect`` is the map's width over its height
+    (as drawn), so that equal lengths in v1 and v2 look equal and a round bowl looks round."""
     points = [scenario.cost.minimum, scenario.descent.start]
     points += [p for s in moves for p in (s.v, s.v_next) if all(math.isfinite(x) and abs(x) < 1e6 for x in p)]
     lo1, hi1 = min(p[0] for p in points), max(p[0] for p in points)
     lo2, hi2 = min(p[1] for p in points), max(p[1] for p in points)
     half = max(hi1 - lo1, hi2 - lo2, 1e-3) * 0.6
     m1, m2 = (lo1 + hi1) / 2, (lo2 + hi2) / 2
-    return (m1 - half, m1 + half), (m2 - half, m2 + half)
+    w, h = half * max(1.0, aspect), half * max(1.0, 1.0 / aspect)
+    return (m1 - w, m1 + w), (m2 - h, m2 + h)
 
 
 def cost_map(scenario: Scenario, v1_range, v2_range, columns: int, rows: int):

@@ -59,7 +59,8 @@ class ValleyMap(Widget):
         width, height = self.content_size
         label_width = 8
         cols, rows = max(4, width - label_width - 1), max(2, height - 1)
-        (a1, b1), (a2, b2) = map_window(self.scenario, self.all_moves)
+        # A terminal cell is about twice as tall as it is wide.
+        (a1, b1), (a2, b2) = map_window(self.scenario, self.all_moves, aspect=cols / (2 * rows))
         grid = np.asarray(cost_map(self.scenario, (a1, b1), (a2, b2), cols, rows), dtype=np.float64)
         finite = grid[np.isfinite(grid)]
         lo, hi = (math.sqrt(max(float(finite.min()), 0.0)), math.sqrt(max(float(finite.max()), 0.0))) \
