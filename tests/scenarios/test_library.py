@@ -60,6 +60,21 @@ def test_every_claim_of_the_chapter_has_a_lesson():
     for name in ("eta-too-small", "eta-too-large", "hidden-100", "four-outputs", "ten-outputs"):
         t = s[name].train
         assert (t.epochs, t.mini_batch_size, t.dataset) == (30, 10, "mnist"), name
+    # Learning with gradient descent: the ball in the valley, and the steepest step.
+    assert (s["descent-bowl"].cost.form, s["descent-overshoot"].cost.form) == ("bowl", "bowl")
+    assert s["descent-overshoot"].descent.eta > 2 / s["descent-overshoot"].cost.a > s["descent-bowl"].descent.eta
+    valley = s["descent-valley"].cost
+    assert valley.form == "valley" and valley.b >= 10 * valley.a
+    assert s["descent-steepest"].descent.directions >= 12
+    # The exercises: sigmoid neurons simulating perceptrons (and w·x + b = 0), the 4-bit layer, [784, 10],
+    # online learning.
+    fails = s["sigmoid-simulates-perceptron-fails"].sigmoid
+    assert sum(w * x for w, x in zip(fails.weights, fails.x)) + fails.bias == 0
+    assert s["four-bits"].solution == "four-bits-solution" and s["four-bits"].network.sizes == (10, 4)
+    assert s["no-hidden-layer"].network.sizes == (784, 10)
+    assert s["online-learning"].train.mini_batch_size == 1
+    # Quick variants that vary a lot between seeds are decided by the median of 3.
+    assert len(s["hidden-100"].quick_seeds) == 3
 
 
 def test_the_by_hand_numbers_are_the_seeds():
