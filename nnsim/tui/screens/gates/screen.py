@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 
 from nnsim.lessons import LessonStep
@@ -150,6 +151,17 @@ class PerceptronScreen(GateLab):
 class CircuitScreen(GateLab):
     """A circuit: one step per gate per input row."""
 
+    BINDINGS = [
+        Binding("shift+left", "scroll_circuit(-8, 0)", "Scroll ←", show=False, tooltip="Scroll the circuit left"),
+        Binding("shift+right", "scroll_circuit(8, 0)", "Scroll →", show=False, tooltip="Scroll the circuit right"),
+        Binding("shift+up", "scroll_circuit(0, -2)", "Scroll ↑", show=False, tooltip="Scroll the circuit up"),
+        Binding("shift+down", "scroll_circuit(0, 2)", "Scroll ↓", show=False, tooltip="Scroll the circuit down"),
+    ]
+
+    def action_scroll_circuit(self, dx: int, dy: int) -> None:
+        scroll = self.query_one("#circuit-scroll", ScrollableContainer)
+        scroll.scroll_relative(x=dx, y=dy, animate=False)
+
     def compose_lesson(self) -> ComposeResult:
         with Vertical(id="lesson-body"):
             with ScrollableContainer(id="circuit-scroll", can_focus=False, classes="panel") as scroll:
@@ -188,8 +200,10 @@ class CircuitScreen(GateLab):
         self.say(f"gate {gate.name} is now {gate_type(new_gate)}: recomputed", "success")
 
     def help_text(self) -> str:
-        return ("Each step fires one gate: its box shows the values on its input wires and, once it has "
-                "fired, its output. The truth table gets a row when an input's last gate has fired. "
+        return ("Each step fires one gate: wires run from every input and gate output to the gates that read "
+                "them, dim until their value is known; the gate being evaluated and its input wires are "
+                "highlighted. Shift+arrows scroll a circuit too big for the panel. "
+                "The truth table gets a row when an input's last gate has fired. "
                 "e edits the current gate's weights and bias, where the lesson lists its gates.")
 
     def show_step(self, step: LessonStep) -> None:
