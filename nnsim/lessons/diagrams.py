@@ -211,19 +211,19 @@ def plane_grid(weights: Sequence[float], bias: float, kind: str = "perceptron", 
 
 
 def boundary_cells(weights: Sequence[float], bias: float, grid: PlaneGrid) -> np.ndarray:
-    """A (rows, cols) mask of the cells the line w·x + b = 0 crosses: where w·x + b changes
-    sign between the cell's corners."""
+    """A (rows, cols) mask of the cells that draw the line w·x + b = 0: the cells on its
+    positive side (w·x + b > 0 at the centre) next to a cell on the other side, so the
+    line is one cell thick."""
     w1, w2 = (float(w) for w in weights)
-    dx = grid.x1[1] - grid.x1[0] if grid.x1.size > 1 else 1.0
-    dy = grid.x2[0] - grid.x2[1] if grid.x2.size > 1 else 1.0
-    corners_x = np.concatenate([grid.x1 - dx / 2, grid.x1[-1:] + dx / 2])
-    corners_y = np.concatenate([grid.x2 + dy / 2, grid.x2[-1:] - dy / 2])
-    z = w1 * corners_x[None, :] + w2 * corners_y[:, None] + float(bias)
-    s = np.sign(z)
-    quad = np.stack([s[:-1, :-1], s[:-1, 1:], s[1:, :-1], s[1:, 1:]])
-    if w1 == 0 and w2 == 0:
-        return np.zeros(grid.values.shape, dtype=bool)
-    return (quad.max(axis=0) > 0) & (quad.min(axis=0) < 0) | (quad == 0).any(axis=0)
+    with np.errstate(all="ignore"):
+        z = w1 * grid.x1[None, :] + w2 * grid.x2[:, None] + float(bias)
+    positive = z > 0
+    other = np.zeros_like(positive)
+    other[:, 1:] |= ~positive[:, :-1]
+    other[:, :-1] |= ~positive[:, 1:]
+    other[1:, :] |= ~positive[:-1, :]
+    other[:-1, :] |= ~positive[1:, :]
+    return positive & other
 
 
 def truth_points(weights: Sequence[float], bias: float, kind: str = "perceptron") -> list[tuple[tuple[int, int], float]]:
@@ -244,3 +244,26 @@ def known_z(trace, index: int) -> dict[int, np.ndarray]:
 def pass_weights(trace) -> list[np.ndarray]:
     """The weights [w², w³, …] the pass runs on (its forward steps')."""
     return [s.arrays["w"] for s in trace.steps if s.phase == "forward"]
+
+
+def gate_points(circuit: Circuit, gate_name: str) -> list[tuple[tuple[int, int], float]]:
+    """The points a two-input gate of ``circuit`` actually sees, one per input row of the
+    circuit's truth table: (its two input wires' values, its output)."""
+    gate = next(g for g in circuit.gates if g.name == gate_name)
+    if len(gate.inputs) != 2:
+        raise ValueError(f"gate {gate_name!r} has {len(gate.inputs)} inputs, not 2")
+    out = []
+    for x, _ in circuit.truth_table():
+        wires = circuit.evaluate(x).wires
+        out.append(((wires[gate.inputs[0]], wires[gate.inputs[1]]), float(wires[gate.name])))
+    return out
+
+
+def plane_gates(circuit: Circuit) -> list[str]:
+    """The gates whose maps explain a circuit: each first-layer gate and each output gate
+    with two inputs (the output gate's map is over the hidden wires it reads)."""
+    layers = circuit.layers()
+    chosen = [g.name for g in (layers[0] if layers else []) if len(g.inputs) == 2]
+    chosen += [g.name for g in circuit.gates if g.name in circuit.outputs and len(g.inputs) == 2
+               and g.name not in chosen]
+    return chosen

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
-from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
 from nnsim.lessons.diagrams import Edges, Flow
 from nnsim.tui.screens.backprop.edges import LEGEND, arrowhead, draw_edge, label_at, scale_of
-from nnsim.tui.style.canvas import Canvas
+from nnsim.tui.style.canvas import StripCanvas
 from nnsim.tui.style.format import fmt, fmt_fixed
 from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, intensity, signed
 from nnsim.tui.style.shading import TEXT_SHADE_MAX
@@ -393,25 +392,7 @@ class NetworkView(LineCache, Widget):
         return "\n".join(line.rstrip() for line in self._draw(Palette(self)).plain())
 
 
-class _Grid(Canvas):
-    """A :class:`Canvas` of Style objects, drawn as the line API's strips."""
-
-    def __init__(self, width: int, height: int) -> None:
-        super().__init__(width, height, blank_style=None)
-
-    def strips(self) -> list[Strip]:
-        out = []
-        for chars, styles in zip(self.chars, self.styles):
-            segments, start = [], 0
-            for end in range(1, self.width + 1):
-                if end == self.width or styles[end] is not styles[start]:
-                    segments.append(Segment("".join(chars[start:end]), styles[start]))
-                    start = end
-            out.append(Strip(segments, self.width))
-        return out
-
-    def plain(self) -> list[str]:
-        return ["".join(chars) for chars in self.chars]
+_Grid = StripCanvas
 
 
 def _scale(values) -> float:

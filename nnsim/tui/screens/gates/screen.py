@@ -28,8 +28,11 @@ from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.frame.expectations import ExpectationList
 from nnsim.tui.style.format import bits
 from nnsim.tui.screens.gates.perceptron import PerceptronDiagram
+from nnsim.tui.screens.gates.plane import PlaneDialog, circuit_maps, perceptron_map
+from nnsim.tui.widgets.decision_plane import DecisionPlane
 from nnsim.tui.screens.gates.truth_table import TruthTable
 
+WIDE = 110  # from this width the decision plane sits beside the perceptron
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -103,6 +106,8 @@ class GateLab(LessonScreen):
 class PerceptronScreen(GateLab):
     """A single perceptron: one step per input row."""
 
+    BINDINGS = [Binding("p", "plane", "Plane", tooltip="Show or hide the decision plane of (x1, x2)")]
+
     def compose_lesson(self) -> ComposeResult:
         with Vertical(id="lesson-body"):
             with Horizontal(id="gate-top"):
@@ -110,10 +115,33 @@ class PerceptronScreen(GateLab):
                 diagram.border_title = "perceptron"
                 yield diagram
                 yield self.truth_table()
+                plane = DecisionPlane(id="plane", classes="panel")
+                plane.border_title = "decision plane"
+                yield plane
             equation = EquationPanel(id="equation", classes="panel")
             equation.border_title = "weighted sum"
             yield equation
             yield self.expectation_list()
+
+    def on_mount(self) -> None:
+        # Beside the drawing where the screen is wide enough; else p swaps the two.
+        # (Textual runs GateLab's and LessonScreen's on_mount too, down the MRO.)
+        self.plane_open = self.scenario.perceptron.n_inputs == 2 and self.app.size.width >= WIDE
+        self.place_plane()
+
+    def place_plane(self) -> None:
+        wide = self.app.size.width >= WIDE
+        self.query_one("#plane").display = self.plane_open
+        self.query_one(PerceptronDiagram).display = wide or not self.plane_open
+
+    def action_plane(self) -> None:
+        if self.scenario.perceptron.n_inputs != 2:
+            self.say("the decision plane is for perceptrons with two inputs", "warning")
+            return
+        self.plane_open = not self.plane_open
+        self.place_plane()
+        self.say("decision plane: ░ where the output is 1, • the line w·x + b = 0 (e edits w and b)"
+                 if self.plane_open else "decision plane closed (p opens it)")
 
     def parameters(self) -> list[Parameter]:
         p = self.scenario.perceptron
@@ -135,6 +163,8 @@ class PerceptronScreen(GateLab):
         self.query_one(PerceptronDiagram).show(perceptron.weights, perceptron.bias, row.inputs, row.z,
                                                row.output, selected=selected.name if selected else None)
         n = perceptron.n_inputs
+        if n == 2:
+            self.query_one("#plane", DecisionPlane).show([perceptron_map(perceptron)])
         symbols, numbers = weighted_sum_lines(n, [f"x{j}" for j in range(1, n + 1)],
                                               [f"w{j}" for j in range(1, n + 1)])
         # The comparison is read off the core's output (1 exactly when z > 0), not recomputed.
@@ -152,11 +182,19 @@ class CircuitScreen(GateLab):
     """A circuit: one step per gate per input row."""
 
     BINDINGS = [
+        Binding("p", "plane", "Planes", tooltip="The decision planes of the circuit's gates"),
         Binding("shift+left", "scroll_circuit(-8, 0)", "Scroll ←", show=False, tooltip="Scroll the circuit left"),
         Binding("shift+right", "scroll_circuit(8, 0)", "Scroll →", show=False, tooltip="Scroll the circuit right"),
         Binding("shift+up", "scroll_circuit(0, -2)", "Scroll ↑", show=False, tooltip="Scroll the circuit up"),
         Binding("shift+down", "scroll_circuit(0, 2)", "Scroll ↓", show=False, tooltip="Scroll the circuit down"),
     ]
+
+    def action_plane(self) -> None:
+        maps = circuit_maps(self.scenario.circuit)
+        if not maps:
+            self.say("no gate of this circuit has two inputs to draw a plane for", "warning")
+            return
+        self.app.push_screen(PlaneDialog(maps, f"decision planes: {self.scenario.title}"))
 
     def action_scroll_circuit(self, dx: int, dy: int) -> None:
         scroll = self.query_one("#circuit-scroll", ScrollableContainer)
