@@ -66,8 +66,11 @@ def draw_edge(grid, palette: Palette, x0: int, y0: int, x1: int, y1: int, value:
     negative = math.isfinite(value) and value < 0
     chars = CHARS[(negative, lvl == 2)]
     style = palette.style(edge_shade(value, lvl, lit), bold=bold or (lit and lvl == 2))
+    width, height = grid.width, grid.height
     for c, r, d in line_cells(x0, y0, x1, y1):
-        grid.write(r, c, chars[d], style)
+        if 0 <= r < height and 0 <= c < width:
+            grid.chars[r][c] = chars[d]
+            grid.styles[r][c] = style
 
 
 def label_at(x0: int, y0: int, x1: int, y1: int, t: float, width: int) -> tuple[int, int]:

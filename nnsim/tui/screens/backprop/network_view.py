@@ -226,7 +226,7 @@ class NetworkView(LineCache, Widget):
             return [(2 + j % rows, x + 2 * (j // rows), x + 2 * (j // rows) + 1) for j in range(col.size)]
         if subs == 1:
             # Spread over the height, but not so far apart that the edges become cliffs.
-            spacing = min(rows / col.size, max(2.0, self._gap / 3))
+            spacing = min(rows / col.size, max(2.0, self._gap / 2))
             top = 2 + (rows - spacing * col.size) / 2
             return [(int(top + (j + 0.5) * spacing), x, x + w - 1) for j in range(col.size)]
         cell = w // subs
@@ -344,12 +344,20 @@ class NetworkView(LineCache, Widget):
             return
         v = np.asarray(values, dtype=np.float64).reshape(DIGIT_SIDE, DIGIT_SIDE)
         lines = min(max(1, self.size.height - 3), DIGIT_SIDE // 2)
+        # Shades in tenths: 11 × 11 styles at most, resolved once by the palette.
+        tenths = np.clip(np.nan_to_num(v, nan=0.0), 0.0, 1.0)
+        tenths = np.rint(tenths * 10).astype(int)
+        style = palette.style
         for r in range(lines):
             top_row, bottom_row = (2 * r * DIGIT_SIDE) // (2 * lines), ((2 * r + 1) * DIGIT_SIDE) // (2 * lines)
-            for c in range(DIGIT_SIDE):
-                top, bottom = intensity(float(v[top_row, c])), intensity(float(v[bottom_row, c]))
-                grid.write(2 + r, x + c, "▀", palette.style(top if top[1] else ("foreground", 3),
-                                                           bottom if bottom[1] else ("foreground", 3)))
+            row = 2 + r
+            if row >= grid.height:
+                break
+            chars, styles = grid.chars[row], grid.styles[row]
+            for c in range(min(DIGIT_SIDE, grid.width - x)):
+                top, bottom = int(tenths[top_row, c]), int(tenths[bottom_row, c])
+                chars[x + c] = "▀"
+                styles[x + c] = style(("foreground", max(3, 10 * top)), ("foreground", max(3, 10 * bottom)))
 
     def _bars(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, rows: int) -> None:
         """A grid of shaded cells, one per neuron, column by column: activations as ink,

@@ -48,7 +48,7 @@ def circuit_maps(circuit: Circuit) -> list[PlaneMap]:
 
 
 class PlaneDialog(ModalScreen[None]):
-    """A circuit's decision planes, as many side by side as fit; Escape or p closes."""
+    """A circuit's decision planes, as many side by side as fit; Escape or v closes."""
 
     DEFAULT_CSS = """
     PlaneDialog { align: center middle; background: $background 60%; }
@@ -57,7 +57,7 @@ class PlaneDialog(ModalScreen[None]):
     #plane-grid > DecisionPlane { height: 18; min-width: 30; }
     """
 
-    BINDINGS = [Binding("escape,p", "close", "Close")]
+    BINDINGS = [Binding("escape,v", "close", "Close")]
 
     def __init__(self, maps: list[PlaneMap], title: str) -> None:
         super().__init__()

@@ -106,7 +106,7 @@ class GateLab(LessonScreen):
 class PerceptronScreen(GateLab):
     """A single perceptron: one step per input row."""
 
-    BINDINGS = [Binding("p", "plane", "Plane", tooltip="Show or hide the decision plane of (x1, x2)")]
+    BINDINGS = [Binding("v", "plane", "Plane", tooltip="Show or hide the decision plane of (x1, x2)")]
 
     def compose_lesson(self) -> ComposeResult:
         with Vertical(id="lesson-body"):
@@ -124,7 +124,7 @@ class PerceptronScreen(GateLab):
             yield self.expectation_list()
 
     def on_mount(self) -> None:
-        # Beside the drawing where the screen is wide enough; else p swaps the two.
+        # Beside the drawing where the screen is wide enough; else v swaps the two.
         # (Textual runs GateLab's and LessonScreen's on_mount too, down the MRO.)
         self.plane_open = self.scenario.perceptron.n_inputs == 2 and self.app.size.width >= WIDE
         self.place_plane()
@@ -141,7 +141,7 @@ class PerceptronScreen(GateLab):
         self.plane_open = not self.plane_open
         self.place_plane()
         self.say("decision plane: ░ where the output is 1, • the line w·x + b = 0 (e edits w and b)"
-                 if self.plane_open else "decision plane closed (p opens it)")
+                 if self.plane_open else "decision plane closed (v opens it)")
 
     def parameters(self) -> list[Parameter]:
         p = self.scenario.perceptron
@@ -182,7 +182,7 @@ class CircuitScreen(GateLab):
     """A circuit: one step per gate per input row."""
 
     BINDINGS = [
-        Binding("p", "plane", "Planes", tooltip="The decision planes of the circuit's gates"),
+        Binding("v", "plane", "Planes", tooltip="The decision planes of the circuit's gates"),
         Binding("shift+left", "scroll_circuit(-8, 0)", "Scroll ←", show=False, tooltip="Scroll the circuit left"),
         Binding("shift+right", "scroll_circuit(8, 0)", "Scroll →", show=False, tooltip="Scroll the circuit right"),
         Binding("shift+up", "scroll_circuit(0, -2)", "Scroll ↑", show=False, tooltip="Scroll the circuit up"),

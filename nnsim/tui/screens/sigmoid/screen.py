@@ -63,7 +63,7 @@ class SigmoidScreen(LessonScreen):
                 tooltip="Nudge the selected weight or bias down by Δ"),
         Binding("d", "nudge_size", "Δ size", show=False, tooltip="Change the nudge size Δ"),
         Binding("0", "clear_nudge", "No nudge", show=False, tooltip="Drop the nudge"),
-        Binding("p", "plane", "Plane", tooltip="Show or hide σ(w·x + b) over the (x1, x2) plane"),
+        Binding("v", "plane", "Plane", tooltip="Show or hide σ(w·x + b) over the (x1, x2) plane"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
