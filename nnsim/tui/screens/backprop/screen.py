@@ -61,6 +61,7 @@ MAX_PASSES = 50
 # Condition breakpoints the keys 1, 2, 3 switch on, with the ε they use unless the lesson sets one.
 CONDITION_KEYS = {"nan": None, "saturation": 1e-3, "vanishing": 1e-5}
 IMAGES = ("input", "weights", "gradient")
+DIGIT_IN_VIEW = (110, 28)  # from this terminal size the network view has the room to draw the digit
 
 
 class BackpropScreen(BackpropDrawing, LessonScreen):
@@ -234,11 +235,18 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
         self.say(f"image: {self.query_one('#bp-digit', DigitImage).border_title}")
 
     def place_image_panel(self) -> None:
-        """The network view draws the input digit itself; the 28×28 panel beside it opens
-        for a neuron's weights and their gradient."""
-        shown = self.sizes[0] == PIXELS and self.image != "input"
+        """The network view draws the input digit itself where it has the height; the 28×28
+        panel beside it opens for a neuron's weights and their gradient (and keeps the digit
+        on a smaller terminal)."""
+        size = self.app.size
+        short = size.height < DIGIT_IN_VIEW[1] or size.width < DIGIT_IN_VIEW[0]
+        shown = self.sizes[0] == PIXELS and (self.image != "input" or short)
         self.query_one("#bp-digit").display = shown
         self.query_one("#bp-network", NetworkView).reserved = DIGIT_PANEL_WIDTH if shown else 0
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.place_image_panel()
 
     def action_condition(self, kind: str) -> None:
         conditions = self.stepper.conditions
