@@ -183,3 +183,53 @@ async def test_the_xor_planes_dialog_shows_why_one_line_is_not_enough():
         assert titles[0].startswith("sum: the circuit") and planes[0].maps[0].weights is None
         assert any(t.startswith("n1 = NAND") for t in titles) and any(t.startswith("sum = NAND(n2, n3)") for t in titles)
         await pilot.press("escape")
+
+
+def test_edge_characters_carry_sign_and_size_without_colour():
+    from nnsim.tui.screens.backprop.edges import CHARS, level, line_cells
+
+    # Sign: solid against dashed in every direction; size: heavy lines for the strongest.
+    for heavy in (False, True):
+        assert not set(CHARS[(False, heavy)]) & set(CHARS[(True, heavy)])
+    assert CHARS[(False, True)][0] == "━" and CHARS[(False, False)][0] == "─"
+    assert [level(v, 3.0) for v in (0.5, 1.5, 2.5, -3.0, float("nan"))] == [0, 1, 2, 2, 2]
+    # A line reaches both ends and never skips a row (steep lines go row by row).
+    for y1 in (0, 3, 9, -9):
+        cells = line_cells(0, 0, 6, y1)
+        assert (cells[0][0], cells[0][1]) == (0, 0) and (cells[-1][0], cells[-1][1]) == (6, y1)
+        rows = sorted({r for _, r, _ in cells})
+        assert rows == list(range(min(0, y1), max(0, y1) + 1))
+
+
+WIDE_CIRCUIT = """
+title = "A long chain of NOTs"
+description = "Eight layers: wider than the panel at 80×24."
+kind = "circuit"
+
+[circuit]
+inputs = ["x1"]
+outputs = ["g8"]
+""" + "".join(f"""
+[[circuit.gate]]
+name = "g{k}"
+gate = "NOT"
+inputs = ["{'x1' if k == 1 else f'g{k - 1}'}"]
+""" for k in range(1, 9))
+
+
+async def test_a_circuit_wider_than_the_panel_scrolls_by_keys(tmp_path):
+    path = write_lesson(tmp_path, WIDE_CIRCUIT)
+    app = NnsimApp(load_scenario(str(path)), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        scroll = app.screen.query_one("#circuit-scroll")
+        diagram = app.screen.query_one(CircuitDiagram)
+        assert diagram.size.width > scroll.size.width  # it does not fit, and it does not wrap
+        assert len(diagram.text.splitlines()) <= 4
+        assert scroll.scroll_x == 0 and scroll.border_subtitle == "shift+arrows scroll"
+        await pilot.press("shift+right")
+        await pilot.pause()
+        assert scroll.scroll_x > 0
+        await pilot.press("shift+left")
+        await pilot.pause()
+        assert scroll.scroll_x == 0

@@ -67,7 +67,8 @@ class CircuitDiagram(Widget):
         self.current = current
         if changed:
             width = max(len(line) for line in self.render().plain.splitlines() or [""])
-            self.styles.width = width + 2  # wider than the panel: it scrolls, it never wraps
+            pad = self.styles.padding
+            self.styles.width = width + pad.left + pad.right  # wider than the panel: it scrolls, never wraps
             self.clear_cached_dimensions()
         self.refresh(layout=changed)
 

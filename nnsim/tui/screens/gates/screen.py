@@ -196,9 +196,19 @@ class CircuitScreen(GateLab):
             return
         self.app.push_screen(PlaneDialog(maps, f"decision planes: {self.scenario.title}"))
 
+    def scroll_hint(self) -> None:
+        """Say on the panel's border when the circuit is bigger than the panel."""
+        scroll = self.query_one("#circuit-scroll", ScrollableContainer)
+        diagram = self.query_one(CircuitDiagram).outer_size
+        room = scroll.scrollable_content_region.size
+        hint = "shift+arrows scroll" if diagram.width > room.width or diagram.height > room.height else ""
+        if (scroll.border_subtitle or "") != hint:
+            scroll.border_subtitle = hint
+
     def action_scroll_circuit(self, dx: int, dy: int) -> None:
         scroll = self.query_one("#circuit-scroll", ScrollableContainer)
-        scroll.scroll_relative(x=dx, y=dy, animate=False)
+        # force: the panel hides its scrollbars (they would cost a row at 80×24) but still scrolls.
+        scroll.scroll_relative(x=dx, y=dy, animate=False, force=True)
 
     def compose_lesson(self) -> ComposeResult:
         with Vertical(id="lesson-body"):
@@ -248,6 +258,7 @@ class CircuitScreen(GateLab):
         gate_step = step.data  # the core's GateStep
         circuit = self.scenario.circuit
         self.query_one(CircuitDiagram).show(circuit, step.wires, gate_step.gate.name)
+        self.call_after_refresh(self.scroll_hint)
         gate = gate_step.gate
         n = len(gate.inputs)
         values = dict(step.values)
