@@ -63,6 +63,9 @@ class DecisionPlane(LineCache, Widget):
         self.maps: list[PlaneMap] = []
 
     def show(self, maps: Sequence[PlaneMap]) -> None:
+        """Draw ``maps``; unchanged maps (a step that edits nothing) are not drawn again."""
+        if list(maps) == self.maps:
+            return
         self.maps = list(maps)
         self.invalidate_lines()
         self.refresh()
