@@ -10,11 +10,13 @@ process:
 - the core recording the whole pass, ``trace_backprop`` on the same digit
   (what the debugger shows in one step is one entry of it);
 - the same step-and-draw on the gate lab's NAND lesson, a small screen;
+- the [2, 3, 2] lesson, where every edge is drawn with its numbers;
 - a key bound to nothing (Pilot's and the event loop's own cost per press).
 
     python benchmarks/bench_backprop_step.py [--steps 60] [--size 120x40]
 
-Target: well under 50 ms per step. The app is timed as ``nnsim`` runs it, with the
+Target (issue #14, with the network drawn with its edges): median ≤ 30 ms and 95th
+percentile ≤ 50 ms per step. The app is timed as ``nnsim`` runs it, with the
 garbage collector settled once the first screen is drawn
 (:func:`nnsim.tui.app.settle_garbage_collector`); runs with Python's default
 collector and with the collector paused say how much of the slow tail is
@@ -42,6 +44,7 @@ from nnsim.lessons.kinds.backprop import examples  # noqa: E402
 from nnsim.tui.app import NnsimApp  # noqa: E402
 
 TARGET_MS = 50.0
+TARGET_MEDIAN_MS = 30.0
 
 
 async def time_steps(lesson: str, keys: list[str], size: tuple[int, int], rounds: int,
@@ -102,6 +105,8 @@ def main() -> None:
     finally:
         gc.enable()
     gate = asyncio.run(time_steps("nand", ["n", "n", "n", "b", "b", "b"], size, args.steps))
+    # The [2, 3, 2] pass, where the view draws every edge with its numbers.
+    small = asyncio.run(time_steps("backprop-by-hand", ["n"] * 9 + ["down"] * 2 + ["b"] * 9, size, args.steps))
     # A key bound to nothing: what Pilot and the event loop cost per press on their own.
     idle = asyncio.run(time_steps("backprop-digit", ["z"], size, args.steps))
 
@@ -115,13 +120,15 @@ def main() -> None:
     print(f"  the same, collector paused   median {ms(statistics.median(no_gc))}   95th percentile "
           f"{ms(float(np.percentile(no_gc, 95)))}")
     print(f"  core trace_backprop (pass)   median {ms(med_core)}")
+    print(f"  [2, 3, 2] debugger step      median {ms(statistics.median(small))}   95th percentile "
+          f"{ms(float(np.percentile(small, 95)))}")
     print(f"  gate lab step (NAND)         median {ms(med_gate)}")
     print(f"  a key bound to nothing       median {ms(med_idle)}   (Pilot and the event loop alone)")
     print(f"  ratios: debugger step / core pass = {med_digit / med_core:.1f}×, "
           f"debugger step / gate lab step = {med_digit / med_gate:.1f}×")
-    for what, value in (("median", med_digit), ("95th percentile", p95_digit)):
-        verdict = "under" if value < TARGET_MS / 1000 else "OVER"
-        print(f"  target {TARGET_MS:.0f} ms: {what} {verdict} ({value / (TARGET_MS / 1000):.0%} of it)")
+    for what, value, target in (("median", med_digit, TARGET_MEDIAN_MS), ("95th percentile", p95_digit, TARGET_MS)):
+        verdict = "under" if value <= target / 1000 else "OVER"
+        print(f"  target {target:.0f} ms: {what} {verdict} ({value / (target / 1000):.0%} of it)")
 
 
 if __name__ == "__main__":

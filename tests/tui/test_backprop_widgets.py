@@ -117,7 +117,7 @@ async def test_network_view_prints_every_number_of_a_small_net():
         text = view.text
         for j, a in enumerate(cols[1].activations):
             assert f"{a:.3f}" in text
-        assert "▶2" in text.replace(" ", "") and "──▶" in text
+        assert "▶2" in text.replace(" ", "")
         assert text.count("·") >= 2  # layer 3 not reached yet
 
 
@@ -135,10 +135,10 @@ async def test_network_view_shows_a_big_layer_as_bars_and_summarises_784_inputs(
         text = view.text
         assert "784 inputs" in text and "max  0.5" in text and "50 not 0" in text
         assert f"7: {a[7]:.3g}" in text  # the bars' selected neuron, written out
-        rows = text.splitlines()[2:12]
-        for j, row in enumerate(rows):  # the output δ, every one printed
-            assert row.rstrip().endswith(fmt_fixed(d[j], 7, 3).strip()) and f" {j} ▄" in row
-        assert "◀─" in text and "▐▌" in text  # δ going back into layer 2; its selected neuron
+        rows = text.splitlines()[2:-1]
+        for j in range(10):  # the output δ, every one printed (spread over the height)
+            assert any(row.rstrip().endswith(fmt_fixed(d[j], 7, 3).strip()) and f" {j} ▄" in row for row in rows)
+        assert "▐▌" in text  # its selected neuron (the pass's direction is drawn on lit edges, see test_diagrams_view)
 
 
 async def test_arrays_view_puts_vectors_side_by_side_and_keeps_the_selection_in_view():

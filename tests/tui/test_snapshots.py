@@ -56,3 +56,68 @@ def test_sigmoid_lab_scaled_and_nudged(snap_compare):
 def test_sigmoid_lab_light_theme_80x24(snap_compare):
     app = NnsimApp(load_scenario("small-changes"), start=2, cursor_blink=False)
     assert snap_compare(app, press=["t"], terminal_size=(80, 24))
+
+
+# Circuits with wires and the decision plane (issue #14).
+
+def test_xor_circuit_mid_evaluation_80x24(snap_compare):
+    app = NnsimApp(load_scenario("xor"), start=6, cursor_blink=False)  # input 01, gate n3
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_xor_circuit_mid_evaluation_120x40(snap_compare):
+    app = NnsimApp(load_scenario("xor"), start=6, cursor_blink=False)
+    assert snap_compare(app, terminal_size=(120, 40))
+
+
+def test_half_adder_circuit_mid_evaluation_80x24(snap_compare):
+    app = NnsimApp(load_scenario("half-adder"), start=8, cursor_blink=False)  # input 01, gate carry
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_half_adder_circuit_mid_evaluation_120x40(snap_compare):
+    app = NnsimApp(load_scenario("half-adder"), start=8, cursor_blink=False)
+    assert snap_compare(app, terminal_size=(120, 40))
+
+
+def test_xor_decision_planes_120x40(snap_compare):
+    app = NnsimApp(load_scenario("xor"), start=3, cursor_blink=False)
+    assert snap_compare(app, press=["v"], terminal_size=(120, 40))
+
+
+def _nand_made_or(pilot):
+    """Edit NAND's weights and bias into OR's (2, 2, −1) through the edit dialog."""
+    async def run():
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        for name, value in (("w1", "2"), ("w2", "2"), ("b", "-1")):
+            field = pilot.app.screen.query_one(f"#edit-{name}")
+            field.value = value
+        await pilot.press("enter")
+        await pilot.pause()
+    return run()
+
+
+def test_nand_decision_plane_80x24(snap_compare):
+    app = NnsimApp(load_scenario("nand"), start=3, cursor_blink=False)
+    assert snap_compare(app, press=["v"], terminal_size=(80, 24))
+
+
+def test_nand_decision_plane_after_an_edit_80x24(snap_compare):
+    app = NnsimApp(load_scenario("nand"), start=3, cursor_blink=False)
+
+    async def edit(pilot):
+        await pilot.press("v")
+        await _nand_made_or(pilot)
+    assert snap_compare(app, run_before=edit, terminal_size=(80, 24))
+
+
+def test_nand_decision_plane_120x40(snap_compare):
+    app = NnsimApp(load_scenario("nand"), start=3, cursor_blink=False)
+    assert snap_compare(app, terminal_size=(120, 40))
+
+
+def test_nand_decision_plane_after_an_edit_120x40(snap_compare):
+    app = NnsimApp(load_scenario("nand"), start=3, cursor_blink=False)
+    assert snap_compare(app, run_before=_nand_made_or, terminal_size=(120, 40))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual.content import Content
+from textual.strip import Strip
 
 
 class Canvas:
@@ -59,3 +61,24 @@ class Canvas:
                     parts.append((ch, st))
             lines.append(Content.assemble(*parts).rstrip())
         return Content("\n").join(lines)
+
+
+class StripCanvas(Canvas):
+    """A :class:`Canvas` of Style objects, drawn as the line API's strips."""
+
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__(width, height, blank_style=None)
+
+    def strips(self) -> list[Strip]:
+        out = []
+        for chars, styles in zip(self.chars, self.styles):
+            segments, start = [], 0
+            for end in range(1, self.width + 1):
+                if end == self.width or styles[end] is not styles[start]:
+                    segments.append(Segment("".join(chars[start:end]), styles[start]))
+                    start = end
+            out.append(Strip(segments, self.width))
+        return out
+
+    def plain(self) -> list[str]:
+        return ["".join(chars) for chars in self.chars]

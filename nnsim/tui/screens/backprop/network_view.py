@@ -1,4 +1,4 @@
-"""NetworkView: a feedforward network as columns of neurons, shaded by activation."""
+"""NetworkView: a feedforward network as columns of neurons joined by their weights."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
-from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
-from nnsim.tui.style.canvas import Canvas
+from nnsim.lessons.diagrams import Edges, Flow
+from nnsim.tui.screens.backprop.edges import LEGEND, arrowhead, draw_edge, label_at, scale_of
+from nnsim.tui.style.canvas import StripCanvas
 from nnsim.tui.style.format import fmt, fmt_fixed
 from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, intensity, signed
 from nnsim.tui.style.shading import TEXT_SHADE_MAX
@@ -20,11 +21,14 @@ from nnsim.tui.style.shading import TEXT_SHADE_MAX
 SUMMARY_ABOVE = 64
 BARS = " ▁▂▃▄▅▆▇█"
 VALUE_WIDTH = 7
-GAP = 5  # between layers: room for an arrow "──▶" or "◀──"
+GAP = 5
+WIDE_GAP = 16  # between layers when there is room: edges and their numbers
 NARROW_GAP = 3
+DIGIT_SIDE = 28
+DIGIT_MIN_ROWS = 6  # the digit squeezed to fewer lines than its 14 (pixel rows sampled)
 SUMMARY_WIDTH = 12
 MIN_WIDTH = 20
-MAX_SHARE = 0.5
+MAX_SHARE = 0.65
 TEXT: Shade = ("foreground", 100)
 ACCENT: Shade = ("accent", 100)
 
@@ -41,6 +45,7 @@ class LayerColumn:
         deltas: each neuron's error δ (n,), or None before backprop reaches the layer.
         symbol: what the printed numbers are, e.g. "a²" or "δ²".
         show_deltas: print δ instead of a (the backward half of a pass).
+        zs: each neuron's weighted input z (n,), or None before the pass computes it.
     """
 
     title: str
@@ -49,6 +54,7 @@ class LayerColumn:
     deltas: Optional[np.ndarray] = None
     symbol: str = ""
     show_deltas: bool = False
+    zs: Optional[np.ndarray] = None
 
     @property
     def numbers(self) -> Optional[np.ndarray]:
@@ -56,19 +62,22 @@ class LayerColumn:
 
 
 class NetworkView(LineCache, Widget):
-    """Columns of neurons, one per layer, the way the book draws a network.
+    """Columns of neurons, one per layer, joined by their weights, the way the book draws a network.
 
-    Each neuron is a row: its index, a bar and background as high as its
-    activation, and its number (the activation, or δ in the backward half of a
-    pass). Layers the pass has not reached show "·". The current layer's head
-    is highlighted and an arrow between columns shows which way the pass is
-    going; the selected neuron is marked ▶.
+    Each neuron is a row: its index, a bar as high as its activation, its z once the
+    pass has computed it and its number (the activation, or δ in the backward half
+    of a pass). Layers the pass has not reached show "·". Neurons spread over the
+    height the view has, and the gaps between layers take the width.
 
-    A layer that does not fit the height wraps into more sub-columns; if the
-    numbers then do not fit the width, it is drawn as a grid of bars only (the
-    selected neuron's number is written under it). A layer of more than
-    ``SUMMARY_ABOVE`` neurons (784 pixels) is summarised: its size and the
-    range of its values.
+    Edges (:mod:`nnsim.lessons.diagrams`): every one for layers of up to ten neurons,
+    else each neuron's top-k by |w| (k in the legend). Sign and size are encoded as
+    :mod:`~nnsim.tui.screens.backprop.edges` says. The step's ``flow`` lights the edges
+    it uses, by what they carry (w forward, w·δ in BP2, ∂C/∂w, Δw), with an arrowhead
+    on the receiving side; the selected neuron's edges are drawn on top, bold, with
+    their numbers where there is room.
+
+    A layer that does not fit the height wraps into sub-columns of bars; a layer of
+    784 pixels is the 28×28 digit in half-blocks when there is room, else a summary.
     """
 
     DEFAULT_CSS = """
@@ -86,63 +95,83 @@ class NetworkView(LineCache, Widget):
         self.current: Optional[int] = None
         self.direction = ""
         self.selected: Optional[tuple[int, int]] = None
+        self.edges: list[Edges] = []
+        self.flow: Optional[Flow] = None
+        self._gap = GAP
         self.reserved = 0
         """Columns beside the view that other panels keep (with ``width: auto`` the view
         takes at most MAX_SHARE of what is left)."""
 
     def show(self, columns: Sequence[LayerColumn], current: Optional[int] = None, direction: str = "",
-             selected: Optional[tuple[int, int]] = None) -> None:
-        """Draw ``columns``; ``current`` is the highlighted column's index, ``direction``
-        "forward" or "backward" (the arrow into or out of it), ``selected`` a
-        (column, neuron) pair."""
+             selected: Optional[tuple[int, int]] = None, edges: Sequence[Edges] = (),
+             flow: Optional[Flow] = None) -> None:
+        """Draw ``columns`` joined by ``edges``; ``current`` is the highlighted column's index,
+        ``direction`` "forward" or "backward", ``selected`` a (column, neuron) pair and
+        ``flow`` what the step's edges carry."""
         self.columns = list(columns)
         self.current = current
         self.direction = direction
         self.selected = selected
+        self.edges = list(edges)
+        self.flow = flow
         self.invalidate_lines()
         self.refresh()
 
     # -- layout -------------------------------------------------------------------------
 
-    def _plan(self, width: int, rows: int) -> tuple[list[tuple[str, int, int]], int]:
-        """For each column (mode, sub-columns, width), mode "numbers", "bars" or "summary";
-        and the gap between columns. Fits ``width`` where it can: narrower gaps first, then
-        the widest layers give up their numbers for bars."""
+    def _cell(self, col: LayerColumn, with_z: bool) -> int:
+        return 1 + len(str(col.size - 1)) + 2 + VALUE_WIDTH + (VALUE_WIDTH + 1 if with_z else 0)
+
+    def _plan(self, width: int, rows: int, gap_wanted: int = GAP) -> tuple[list[tuple[str, int, int]], int]:
+        """For each column (mode, sub-columns, width), mode "numbers", "numbers+z", "bars",
+        "digit" or "summary"; and the gap between columns. Fits ``width`` where it can: z
+        goes first, then the wide gaps, then the widest layers give up their numbers for bars."""
         plans = []
-        for col in self.columns:
+        for i, col in enumerate(self.columns):
             if col.size > SUMMARY_ABOVE:
-                plans.append(("summary", 1, SUMMARY_WIDTH))
+                digit = col.size == DIGIT_SIDE * DIGIT_SIDE and rows >= DIGIT_MIN_ROWS
+                plans.append(("digit", 1, DIGIT_SIDE) if digit else ("summary", 1, SUMMARY_WIDTH))
                 continue
             subs = math.ceil(col.size / rows)
-            cell = 1 + len(str(col.size - 1)) + 2 + VALUE_WIDTH + 1
-            plans.append(("numbers", subs, subs * cell))
-        gaps = len(plans) - 1
-        gap = GAP if sum(p[2] for p in plans) + GAP * gaps <= width else NARROW_GAP
-        total = sum(p[2] for p in plans) + gap * gaps
+            with_z = i > 0 and subs == 1
+            plans.append(("numbers+z" if with_z else "numbers", subs, subs * self._cell(col, with_z)))
+        gaps = max(1, len(plans) - 1)
+        total = sum(p[2] for p in plans)
+        if total + NARROW_GAP * gaps > width:
+            for i, (mode, subs, w) in enumerate(plans):
+                if mode == "numbers+z":
+                    plans[i] = ("numbers", subs, self._cell(self.columns[i], False))
+            total = sum(p[2] for p in plans)
+        if total + NARROW_GAP * gaps > width:
+            for i, (mode, subs, w) in enumerate(plans):
+                if mode == "digit":
+                    plans[i] = ("summary", 1, SUMMARY_WIDTH)
+            total = sum(p[2] for p in plans)
         for i in sorted(range(len(plans)), key=lambda i: -plans[i][2]):
-            if total <= width:
+            if total + NARROW_GAP * gaps <= width:
                 break
             mode, subs, w = plans[i]
-            if mode == "numbers":
+            if mode.startswith("numbers"):
                 col = self.columns[i]
                 cols = math.ceil(col.size / rows)
                 bars = max(len(col.title), cols * 2 + 1, len(str(col.size - 1)) + 8)
                 if bars < w:
                     plans[i] = ("bars", cols, bars)
                     total -= w - bars
+        gap = max(NARROW_GAP, min(gap_wanted, (width - total) // gaps)) if len(plans) > 1 else 0
         return plans, gap
 
     def natural_width(self, rows: int) -> int:
-        """The width that shows every layer with its numbers (summaries aside)."""
-        plans, gap = self._plan(10_000, max(1, rows))
+        """The width that shows every layer with its numbers, z and roomy gaps."""
+        plans, gap = self._plan(10_000, max(1, rows), WIDE_GAP)
         return sum(p[2] for p in plans) + gap * (len(plans) - 1)
 
     def get_content_width(self, container, viewport) -> int:
         # Asked for only with ``width: auto``: as wide as the layout that fits MAX_SHARE of
-        # the room (numbers where they fit, bars where not), so the panels beside it keep theirs.
-        rows = max(1, container.height - 3 - 2)
-        plans, gap = self._plan(int((container.width - self.reserved) * MAX_SHARE), rows)
-        return max(MIN_WIDTH, sum(p[2] for p in plans) + gap * (len(plans) - 1))
+        # the room, so the panels beside it keep theirs.
+        rows = max(1, container.height - 4 - 2)
+        room = int((container.width - self.reserved) * MAX_SHARE)
+        return max(MIN_WIDTH, min(room, self.natural_width(rows)))
 
     def build_lines(self, palette: Palette) -> list[Strip]:
         return self._draw(palette).strips()
@@ -156,50 +185,147 @@ class NetworkView(LineCache, Widget):
         grid = _Grid(width, height)
         if not self.columns:
             return grid
-        rows = max(1, height - 3)  # title, symbol, …, one line for a note under bars
-        plans, gap = self._plan(width, rows)
+        rows = max(1, height - 3)  # title, symbol, …, the legend
+        plans, gap = self._plan(width, rows, WIDE_GAP)
+        if any(p[0] == "bars" for p in plans) and rows > 1:  # a line under the bars for the selected number
+            rows -= 1
+            plans, gap = self._plan(width, rows, WIDE_GAP)
+        self._gap = gap
         x = 0
+        anchors: list[list[tuple[int, int, int]]] = []  # per column, per neuron: (row, left, right)
         lefts = []
-        for i, (col, (mode, subs, w)) in enumerate(zip(self.columns, plans)):
+        for col, (mode, subs, w) in zip(self.columns, plans):
             lefts.append(x)
-            self._head(grid, palette, i, col, x, w)
+            anchors.append(self._anchors(col, mode, subs, w, x, rows))
+            x += w + gap
+        self._edges(grid, palette, anchors, gap)
+        for i, (col, (mode, subs, w)) in enumerate(zip(self.columns, plans)):
+            x = lefts[i]
+            self._head(grid, palette, i, col, x, w, mode)
             if mode == "summary":
                 self._summary(grid, palette, col, x)
+            elif mode == "digit":
+                self._digit(grid, palette, col, x)
             elif mode == "bars":
                 self._bars(grid, palette, i, col, x, rows)
             else:
-                self._numbers(grid, palette, i, col, x, rows, subs, w // subs)
-            x += w + gap
-        self._arrow(grid, palette, plans, lefts, rows, gap)
+                self._numbers(grid, palette, i, col, anchors[i], mode == "numbers+z")
+        self._legend(grid, palette, height - 1)
         return grid
 
-    def _head(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, w: int) -> None:
+    def _anchors(self, col: LayerColumn, mode: str, subs: int, w: int, x: int, rows: int) -> list[tuple[int, int, int]]:
+        """Where each neuron sits: its row and the cells an edge leaves from and arrives at."""
+        if mode == "summary":
+            mid = 2 + min(rows, 4) // 2
+            return [(mid, x, x + w - 1)] * col.size
+        if mode == "digit":
+            lines = min(rows, DIGIT_SIDE // 2)
+            return [(2 + min(lines - 1, (p // DIGIT_SIDE) * lines // DIGIT_SIDE), x + p % DIGIT_SIDE, x + w - 1)
+                    for p in range(col.size)]
+        if mode == "bars":
+            return [(2 + j % rows, x + 2 * (j // rows), x + 2 * (j // rows) + 1) for j in range(col.size)]
+        if subs == 1:
+            # Spread over the height, but not so far apart that the edges become cliffs.
+            spacing = min(rows / col.size, max(2.0, self._gap / 2))
+            top = 2 + (rows - spacing * col.size) / 2
+            return [(int(top + (j + 0.5) * spacing), x, x + w - 1) for j in range(col.size)]
+        cell = w // subs
+        return [(2 + j % rows, x + (j // rows) * cell, x + (j // rows + 1) * cell - 1) for j in range(col.size)]
+
+    def _edges(self, grid: "_Grid", palette: Palette, anchors, gap: int) -> None:
+        flow = self.flow
+        sel_col, sel_j = self.selected if self.selected is not None else (None, None)
+        for edges in self.edges:
+            i = edges.into - 1  # the column the edges enter
+            if not 1 <= i < len(anchors):
+                continue
+            lit = flow is not None and flow.into == edges.into
+            values = flow.values[edges.rows, edges.cols] if lit else edges.weights
+            scale = scale_of(values)
+            src, dst = anchors[i - 1], anchors[i]
+            mine = [n for n in range(len(edges)) if (i == sel_col and edges.rows[n] == sel_j)
+                    or (i - 1 == sel_col and edges.cols[n] == sel_j)]
+            mine_set = set(mine)
+            order = sorted((n for n in range(len(edges)) if n not in mine_set),
+                           key=lambda n: _strength(values[n]))
+            for n in order + mine:
+                k, j = int(edges.cols[n]), int(edges.rows[n])
+                (r0, _, x0), (r1, x1, _) = src[k], dst[j]
+                draw_edge(grid, palette, x0 + 2, r0, x1 - 2, r1, float(values[n]), scale, lit, bold=n in mine_set)
+            if lit:
+                head = arrowhead(flow.backward)
+                style = palette.style(ACCENT, bold=True)
+                for n in range(len(edges)):
+                    k, j = int(edges.cols[n]), int(edges.rows[n])
+                    if flow.backward:
+                        r, _, right = src[k]
+                        grid.write(r, right + 1, head, style)
+                    else:
+                        r, left, _ = dst[j]
+                        grid.write(r, left - 1, head, style)
+            if gap >= 9 and mine:
+                self._labels(grid, palette, edges, mine, values, src, dst, i == sel_col)
+
+    def _labels(self, grid: "_Grid", palette: Palette, edges: Edges, mine: list[int], values, src, dst,
+                incoming: bool) -> None:
+        """The selected neuron's numbers on its edges: a third of the way from the end
+        where they fan out, so they do not sit on one another."""
+        for n in mine:
+            k, j = int(edges.cols[n]), int(edges.rows[n])
+            (r0, _, x0), (r1, x1, _) = src[k], dst[j]
+            text = fmt(float(values[n]), 2)
+            t = 0.3 if incoming else 0.7
+            c, r = label_at(x0 + 2, r0, x1 - 2, r1, t, len(text))
+            grid.write(r, c, text, palette.style(TEXT, ("background", 100), bold=True))
+
+    def _legend(self, grid: "_Grid", palette: Palette, row: int) -> None:
+        parts = [LEGEND]
+        top = [e.k for e in self.edges if e.k is not None]
+        if top:
+            parts.append(f"top-{max(top)} |w| into each neuron")
+        if self.flow is not None:
+            parts.append(f"lit: {self.flow.symbol}" + (" ◂" if self.flow.backward else " ▸"))
+        grid.write(row, 0, "  ".join(parts)[: grid.width], palette.style(MUTED))
+
+    def _head(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, w: int, mode: str) -> None:
         current = i == self.current
         title = f" {col.title} " if current else col.title
         style = palette.style(("background", 100), ACCENT, bold=True) if current else palette.style(TEXT, bold=True)
         grid.write(0, x, title[: w], style)
         symbol = col.symbol + ("" if col.numbers is not None else "  ·")
+        if mode == "numbers+z":
+            digits = len(str(col.size - 1))
+            shade = palette.style(ACCENT if current else MUTED)
+            grid.write(1, x + 3 + digits, f"z{col.symbol[1:2]}".center(VALUE_WIDTH), shade)
+            grid.write(1, x + 4 + digits + VALUE_WIDTH, symbol.split(" ")[0].center(VALUE_WIDTH), shade)
+            return
         grid.write(1, x, symbol[: w], palette.style(ACCENT if current else MUTED))
 
     def _is_selected(self, i: int, j: int) -> bool:
         return self.selected == (i, j)
 
-    def _numbers(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, rows: int, subs: int,
-                 cell: int) -> None:
+    def _numbers(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, anchors, with_z: bool) -> None:
         values = col.numbers
         scale = _scale(values) if col.show_deltas and values is not None else 0.0
         digits = len(str(col.size - 1))
         for j in range(col.size):
-            r, s = 2 + j % rows, j // rows
-            left = x + s * cell
+            r, left, _ = anchors[j]
             selected = self._is_selected(i, j)
             grid.write(r, left, "▶" if selected else " ", palette.style(ACCENT, bold=True))
             grid.write(r, left + 1, str(j).rjust(digits), palette.style(TEXT, bold=True) if selected
                        else palette.style(MUTED))
             a = None if col.activations is None else float(col.activations[j])
+            grid.write(r, left + 1 + digits, " ", palette.style(TEXT))
             grid.write(r, left + 2 + digits, _bar(a), palette.style(_bar_shade(a), bold=a is not None and not math.isfinite(a)))
+            at = left + 3 + digits
+            if with_z:
+                z = None if col.zs is None else float(col.zs[j])
+                grid.write(r, at, "·".center(VALUE_WIDTH) if z is None else fmt_fixed(z, VALUE_WIDTH, 3),
+                           palette.style(MUTED if z is None else TEXT))
+                grid.write(r, at + VALUE_WIDTH, " ", palette.style(TEXT))
+                at += VALUE_WIDTH + 1
             if values is None:
-                grid.write(r, left + 3 + digits, "·".center(VALUE_WIDTH), palette.style(MUTED))
+                grid.write(r, at, "·".center(VALUE_WIDTH), palette.style(MUTED))
                 continue
             v = float(values[j])
             text = fmt_fixed(v, VALUE_WIDTH, 3)
@@ -209,7 +335,29 @@ class NetworkView(LineCache, Widget):
                 bg = signed(v, scale, floor=4, strongest=TEXT_SHADE_MAX) if col.show_deltas else _activation_bg(v)
                 style = (palette.style(bg if bg != CLEAR else ("background", 100), TEXT, bold=True) if selected
                          else palette.style(TEXT, None if bg == CLEAR else bg))
-            grid.write(r, left + 3 + digits, text, style)
+            grid.write(r, at, text, style)
+
+    def _digit(self, grid: "_Grid", palette: Palette, col: LayerColumn, x: int) -> None:
+        """The 784 inputs as the 28×28 digit, two pixel rows per line (▀: top in front)."""
+        values = col.activations
+        if values is None:
+            return
+        v = np.asarray(values, dtype=np.float64).reshape(DIGIT_SIDE, DIGIT_SIDE)
+        lines = min(max(1, self.size.height - 3), DIGIT_SIDE // 2)
+        # Shades in tenths: 11 × 11 styles at most, resolved once by the palette.
+        tenths = np.clip(np.nan_to_num(v, nan=0.0), 0.0, 1.0)
+        tenths = np.rint(tenths * 10).astype(int)
+        style = palette.style
+        for r in range(lines):
+            top_row, bottom_row = (2 * r * DIGIT_SIDE) // (2 * lines), ((2 * r + 1) * DIGIT_SIDE) // (2 * lines)
+            row = 2 + r
+            if row >= grid.height:
+                break
+            chars, styles = grid.chars[row], grid.styles[row]
+            for c in range(min(DIGIT_SIDE, grid.width - x)):
+                top, bottom = int(tenths[top_row, c]), int(tenths[bottom_row, c])
+                chars[x + c] = "▀"
+                styles[x + c] = style(("foreground", max(3, 10 * top)), ("foreground", max(3, 10 * bottom)))
 
     def _bars(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, rows: int) -> None:
         """A grid of shaded cells, one per neuron, column by column: activations as ink,
@@ -246,44 +394,13 @@ class NetworkView(LineCache, Widget):
         for k, text in enumerate(lines):
             grid.write(2 + k, x, text, palette.style(TEXT, bold=k == 0))
 
-    def _arrow(self, grid: "_Grid", palette: Palette, plans, lefts: list[int], rows: int, gap: int) -> None:
-        """──▶ into the current layer going forward, ◀── out of it going backward."""
-        i = self.current
-        if i is None or self.direction not in ("forward", "backward"):
-            return
-        between = i - 1 if self.direction == "forward" else i
-        if not 0 <= between < len(self.columns) - 1:
-            return
-        x = lefts[between] + plans[between][2]
-        r = 2 + min(rows, max(min(c.size, SUMMARY_ABOVE) for c in self.columns)) // 2
-        text = ("──▶" if self.direction == "forward" else "◀──")[: gap]
-        grid.write(min(r, grid.height - 1), x + max(0, (gap - len(text)) // 2), text, palette.style(ACCENT, bold=True))
-
     @property
     def text(self) -> str:
         """The view as plain text (as laid out at the current size)."""
         return "\n".join(line.rstrip() for line in self._draw(Palette(self)).plain())
 
 
-class _Grid(Canvas):
-    """A :class:`Canvas` of Style objects, drawn as the line API's strips."""
-
-    def __init__(self, width: int, height: int) -> None:
-        super().__init__(width, height, blank_style=None)
-
-    def strips(self) -> list[Strip]:
-        out = []
-        for chars, styles in zip(self.chars, self.styles):
-            segments, start = [], 0
-            for end in range(1, self.width + 1):
-                if end == self.width or styles[end] is not styles[start]:
-                    segments.append(Segment("".join(chars[start:end]), styles[start]))
-                    start = end
-            out.append(Strip(segments, self.width))
-        return out
-
-    def plain(self) -> list[str]:
-        return ["".join(chars) for chars in self.chars]
+_Grid = StripCanvas
 
 
 def _scale(values) -> float:
@@ -309,3 +426,8 @@ def _bar_shade(a: Optional[float]) -> Shade:
 def _activation_bg(a: float) -> Shade:
     """An activation in [0, 1] as the strength of the background behind its number."""
     return ("primary", max(4, round(TEXT_SHADE_MAX * min(1.0, max(0.0, a)))))
+
+
+def _strength(value: float) -> float:
+    v = abs(float(value))
+    return v if math.isfinite(v) else math.inf

@@ -27,7 +27,6 @@ Other screens open the debugger on a live network with :func:`open_trace`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -47,39 +46,25 @@ from nnsim.lessons.kinds.backprop import (
 )
 from nnsim.lessons.scenario import Condition, with_changes
 from nnsim.lessons.trace_export import export
-from nnsim.lessons.trace_view import (
-    PANEL_ARRAYS, Selection, array_label, direction, known_at, step_dimensions, step_equation, target_label,
-)
+from nnsim.lessons.trace_view import Selection, step_dimensions, step_equation
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.widgets.digit import SIDE
 from nnsim.tui.widgets.digit_image import DigitImage
 from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.style.format import fmt
-from nnsim.tui.screens.backprop.arrays_view import ArrayItem, ArraysView
-from nnsim.tui.screens.backprop.network_view import SUMMARY_ABOVE, LayerColumn, NetworkView
+from nnsim.tui.screens.backprop.drawing import DIGIT_PANEL_WIDTH, PIXELS, BackpropDrawing, Focus, _title
+from nnsim.tui.screens.backprop.arrays_view import ArraysView
+from nnsim.tui.screens.backprop.network_view import NetworkView
 
-PIXELS = SIDE * SIDE
-MATRICES = frozenset({"w", "w_next", "nabla_w", "w_before", "w_after"})
 # The debugger computes at most this many passes (the lesson files' own limit on updates).
 MAX_PASSES = 50
 # Condition breakpoints the keys 1, 2, 3 switch on, with the ε they use unless the lesson sets one.
 CONDITION_KEYS = {"nan": None, "saturation": 1e-3, "vanishing": 1e-5}
 IMAGES = ("input", "weights", "gradient")
-DIGIT_PANEL_WIDTH = 32  # backprop.tcss: #bp-digit
+DIGIT_IN_VIEW = (110, 28)  # from this terminal size the network view has the room to draw the digit
 
 
-@dataclass(frozen=True)
-class Focus:
-    """The neuron the screen writes out: ``neuron`` j in layer ``layer`` (book numbering),
-    ``source`` k in the layer before it, ``example`` the mini-batch column."""
-
-    layer: int
-    neuron: int
-    source: int
-    example: int
-
-
-class BackpropScreen(LessonScreen):
+class BackpropScreen(BackpropDrawing, LessonScreen):
     """The backprop debugger; see the module's docstring."""
 
     CSS_PATH = LessonScreen.CSS_PATH + [Path(__file__).with_name("backprop.tcss")]
@@ -146,10 +131,7 @@ class BackpropScreen(LessonScreen):
 
     def on_mount(self) -> None:
         # Textual runs LessonScreen.on_mount after this one (handlers run down the MRO).
-        if self.sizes[0] != PIXELS:
-            self.query_one("#bp-digit").display = False
-        else:
-            self.query_one("#bp-network", NetworkView).reserved = DIGIT_PANEL_WIDTH
+        self.place_image_panel()
         self.call_after_refresh(self.say, "n steps, b steps back; ↑/↓ choose a neuron, [ ] one of its weights; "
                                           "? for help")
 
@@ -248,8 +230,23 @@ class BackpropScreen(LessonScreen):
             self.say("the 28×28 image is for networks with 784 inputs", "warning")
             return
         self.image = IMAGES[(IMAGES.index(self.image) + 1) % len(IMAGES)]
+        self.place_image_panel()
         self.show_step(self.step)
         self.say(f"image: {self.query_one('#bp-digit', DigitImage).border_title}")
+
+    def place_image_panel(self) -> None:
+        """The network view draws the input digit itself where it has the height; the 28×28
+        panel beside it opens for a neuron's weights and their gradient (and keeps the digit
+        on a smaller terminal)."""
+        size = self.app.size
+        short = size.height < DIGIT_IN_VIEW[1] or size.width < DIGIT_IN_VIEW[0]
+        shown = self.sizes[0] == PIXELS and (self.image != "input" or short)
+        self.query_one("#bp-digit").display = shown
+        self.query_one("#bp-network", NetworkView).reserved = DIGIT_PANEL_WIDTH if shown else 0
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.place_image_panel()
 
     def action_condition(self, kind: str) -> None:
         conditions = self.stepper.conditions
@@ -284,86 +281,6 @@ class BackpropScreen(LessonScreen):
         if self.sizes[0] == PIXELS:
             self.draw_image(step, focus)
         self.draw_keys()
-
-    def draw_network(self, step: LessonStep, focus: Focus) -> None:
-        data, trace = step.data, step.context
-        known = known_at(trace, data.index)
-        backward = data.phase in ("output_error", "backward", "gradient", "update")
-        e = focus.example
-        columns = []
-        for layer, n in enumerate(trace.sizes, 1):
-            a = known.activations.get(layer)
-            d = known.deltas.get(layer)
-            show_deltas = backward and d is not None
-            symbol = (f"δ{sup(layer)}" if show_deltas else f"a{sup(layer)}") + (" = x" if layer == 1 else "")
-            columns.append(LayerColumn(
-                f"layer {layer}", n, None if a is None else a[:, e], None if d is None else d[:, e],
-                symbol, show_deltas))
-        view = self.query_one("#bp-network", NetworkView)
-        view.show(columns, current=focus.layer - 1, direction=direction(data),
-                  selected=(focus.layer - 1, focus.neuron))
-        m = trace.m
-        _title(view, f"network {trace.sizes}" + (f" · example {e + 1} of {m}" if m > 1 else ""))
-
-    def draw_arrays(self, step: LessonStep, focus: Focus) -> None:
-        """The step's arrays with their shapes, the selected neuron's entries highlighted."""
-        data = step.data
-        items, omitted = [], []
-        for name in PANEL_ARRAYS[data.phase]:
-            a = np.asarray(data.arrays[name])
-            label = array_label(name, data.layer)
-            if name not in MATRICES and a.shape[0] > SUMMARY_ABOVE:
-                omitted.append(f"{label} ({a.shape[0]}×{a.shape[1]})")
-                continue
-            items.append(ArrayItem(label, a, self._mark(name, data.phase, focus, a.shape)))
-        notes = [", ".join(omitted) + ": too long to list (the image and the network show them)"] if omitted else []
-        arrays = self.query_one("#bp-arrays", ArraysView)
-        arrays.show(items, notes)
-        _title(arrays, f"arrays of {data.title}")
-
-    @staticmethod
-    def _mark(name: str, phase: str, focus: Focus, shape: tuple[int, int]) -> Optional[tuple[int, int]]:
-        """Which entry of an array belongs to the selection: (row, column), or None."""
-        e = min(focus.example, shape[1] - 1)
-        if name in ("w", "nabla_w", "w_before", "w_after"):
-            return focus.neuron, focus.source
-        if name == "a_prev":
-            return focus.source, e
-        if name == "cost":
-            return 0, e
-        if name in ("w_next", "delta_next") or (name == "y" and phase == "input"):
-            return None  # the layer after: the equation panel lists the entries used
-        return focus.neuron, e
-
-    def draw_image(self, step: LessonStep, focus: Focus) -> None:
-        """The 28×28 panel: the input digit, or hidden neuron j's 784 incoming weights or
-        their gradient (j the neuron selected in layer 2, k the selected pixel)."""
-        panel = self.query_one("#bp-digit", DigitImage)
-        trace, data = step.context, step.data
-        e = focus.example
-        j = self.neurons.get(2, 0)
-        k = self.source_of(2, e)
-        x, y = examples(trace)
-        if self.image == "weights":
-            w = next(s for s in trace if s.phase == "forward" and s.layer == 2).arrays["w"]
-            panel.show(w[j], "", mode="signed", mark=k)
-            _title(panel, f"w² into neuron {j}")
-        elif self.image == "gradient":
-            gradient = next(s for s in trace if s.phase == "gradient" and s.layer == 2)
-            if gradient.index <= data.index:
-                panel.show(gradient.arrays["nabla_w"][j], "", mode="signed", mark=k)
-                _title(panel, f"∂C/∂w² of neuron {j}")
-            else:
-                panel.show(np.zeros(PIXELS), "", mode="signed")
-                _title(panel, f"∂C/∂w² of {j}: after BP4")
-        else:
-            label = target_label(y[:, e])
-            title = f"input x: a {label}" if label is not None else "input x"
-            if trace.m > 1:
-                title += f" ({e + 1} of {trace.m})"
-            uses_weight = focus.layer == 2 and data.phase in ("gradient", "update")
-            panel.show(x[:, e], "", mode="intensity", mark=k if uses_weight else None)
-            _title(panel, title)
 
     def source_of(self, layer: int, example: int = 0) -> int:
         """The selected k for ``layer``'s weights. Into a 784-pixel layer it starts at the
@@ -504,12 +421,6 @@ class BackpropScreen(LessonScreen):
             "on a saturated neuron (σ′(z) < ε) or a vanishing error (|δ| < ε). g checks the selected neuron's "
             "gradient against finite differences; x writes the passes as JSON lines and a Markdown handout to "
             "the current folder.")
-
-
-def _title(widget, title: str) -> None:
-    """Set a border title only when it changes (setting one redraws the widget)."""
-    if str(widget.border_title or "") != title:
-        widget.border_title = title
 
 
 def _short(condition: str) -> str:

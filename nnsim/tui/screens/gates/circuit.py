@@ -9,6 +9,7 @@ from textual.widget import Widget
 
 from nnsim.core.circuit import Circuit, Gate
 from nnsim.core.perceptron import AND, NAND, NOT, OR
+from nnsim.lessons.diagrams import CircuitLayout, circuit_layout
 from nnsim.tui.style.canvas import Canvas
 from nnsim.tui.style.format import fmt
 from nnsim.tui.style.shading import MUTED
@@ -29,15 +30,16 @@ def gate_type(gate: Gate) -> str:
 
 
 class CircuitDiagram(Widget):
-    """Columns: the circuit's inputs, each layer of gates (as ``Circuit.layers()``
-    groups them), then the outputs. Each gate is a two-line box::
+    """The circuit as the book draws it: its inputs on the left, each layer of gates
+    (:func:`~nnsim.lessons.diagrams.circuit_layout`, from ``Circuit.layers()`` alone) in a
+    column, and a wire from every input and gate output to each gate that reads it::
 
-        ╭─ n1 NAND ─────╮
-        ╰ x1=1 x2=1 ▶ 0 ╯
+        x1 = 1 ━━━┳━━1┤ n1 NAND ├━━ 0
 
-    with the values on its input wires and, once it has fired, its output. Gates
-    not reached yet are dimmed and show "·"; the current gate is highlighted.
-    ``wires`` holds every wire value known so far (from the lesson's step).
+    A wire is dim and thin until its value is computed, then heavy with its value where
+    it enters a gate; the gate being evaluated and its input wires are highlighted.
+    Wires that skip a layer run along their own row under the gates. ``wires`` holds
+    every wire value known so far (from the lesson's step).
     """
 
     DEFAULT_CSS = """
@@ -45,6 +47,7 @@ class CircuitDiagram(Widget):
         height: auto;
         width: auto;
         padding: 0 1;
+        text-wrap: nowrap;
     }
     """
 
@@ -53,14 +56,21 @@ class CircuitDiagram(Widget):
         self.circuit: Optional[Circuit] = None
         self.wires: dict[str, int] = {}
         self.current: Optional[str] = None
+        self._layout_for: Optional[Circuit] = None
+        self._layout: Optional[CircuitLayout] = None
 
     def show(self, circuit: Circuit, wires: Mapping[str, int], current: Optional[str] = None) -> None:
         """Draw ``circuit`` with the wire values known so far; highlight gate ``current``."""
+        changed = circuit is not self.circuit
         self.circuit = circuit
         self.wires = dict(wires)
         self.current = current
-        self.clear_cached_dimensions()  # the size may change with the content
-        self.refresh(layout=True)
+        if changed:
+            width = max(len(line) for line in self.render().plain.splitlines() or [""])
+            pad = self.styles.padding
+            self.styles.width = width + pad.left + pad.right  # wider than the panel: it scrolls, never wraps
+            self.clear_cached_dimensions()
+        self.refresh(layout=changed)
 
     @property
     def text(self) -> str:
@@ -69,52 +79,197 @@ class CircuitDiagram(Widget):
     def _value(self, wire: str) -> str:
         return fmt(self.wires[wire]) if wire in self.wires else "·"
 
+    def layout(self) -> CircuitLayout:
+        if self._layout_for is not self.circuit:
+            self._layout_for = self.circuit
+            self._layout = circuit_layout(self.circuit)
+        return self._layout
+
     def render(self) -> Content:
         if self.circuit is None:
             return Content("")
-        circuit = self.circuit
-        layers = circuit.layers()
-        columns: list[tuple[str, list]] = [("inputs", list(circuit.inputs))]
-        columns += [(f"layer {k}", layer) for k, layer in enumerate(layers, 1)]
-        columns.append(("outputs", list(circuit.outputs)))
-
-        def inputs_line(gate: Gate) -> str:
-            return " ".join(f"{w}={self._value(w)}" for w in gate.inputs) or "no inputs"
-
-        widths = []
-        for title, items in columns:
-            if title in ("inputs", "outputs"):
-                widths.append(max([len(title)] + [len(f"{w} = {self._value(w)}") for w in items]))
-            else:
-                widths.append(max([len(title)] + [max(len(inputs_line(g)) + len(self._out(g)) + 5,
-                                                      len(f"{g.name} {gate_type(g)}") + 6) for g in items]))
-        height = 1 + max(len(items) * (1 if title in ("inputs", "outputs") else 2) for title, items in columns)
-        gap = 2
-        canvas = Canvas(sum(widths) + gap * (len(columns) - 1), height)
-        x = 0
-        for (title, items), width in zip(columns, widths):
-            canvas.write(0, x, title, f"bold {MUTED}")
-            if title in ("inputs", "outputs"):
-                for k, wire in enumerate(items):
-                    label = f"{wire} = {self._value(wire)}"
-                    canvas.write(1 + k, x, label)
-                    canvas.style(1 + k, x + len(wire) + 3, len(label) - len(wire) - 3, VALUE_STYLE)
-            else:
-                for k, gate in enumerate(items):
-                    self._gate(canvas, 1 + 2 * k, x, width, gate, inputs_line(gate))
-            x += width + gap
+        canvas = draw_circuit(self.circuit, self.layout(), self.wires, self.current)
+        while canvas.height > 1 and all(ch == " " for ch in canvas.chars[-1]):
+            canvas.chars.pop()
+            canvas.styles.pop()
+            canvas.height -= 1
         return canvas.render()
 
-    def _out(self, gate: Gate) -> str:
-        return f"▶ {self._value(gate.name)}"
 
-    def _gate(self, canvas: Canvas, row: int, column: int, width: int, gate: Gate, line: str) -> None:
-        fired = gate.name in self.wires
-        style = CURRENT_STYLE if gate.name == self.current else "" if fired else PENDING_STYLE
-        canvas.box(row, column, width, 2, style, title=f"{gate.name} {gate_type(gate)}")
-        canvas.write(row + 1, column + 1, f" {line} ", "" if fired or gate.name == self.current else PENDING_STYLE)
-        out = self._out(gate)
-        at = column + width - 2 - len(out)
-        canvas.write(row + 1, at - 1, f" {out} ", style)
-        if fired:
-            canvas.style(row + 1, at + 2, len(out) - 2, VALUE_STYLE)
+def draw_circuit(circuit: Circuit, layout: CircuitLayout, wires: Mapping[str, int],
+                 current: Optional[str]) -> Canvas:
+    """The circuit on a canvas (see :class:`CircuitDiagram`)."""
+    gates = {g.name: g for g in circuit.gates}
+    place = layout.place()
+    last = len(layout.columns) - 1
+
+    def label(name: str) -> str:
+        if name in circuit.inputs:
+            return f"{name} = {fmt(wires[name]) if name in wires else '·'}"
+        return f" {name} {gate_type(gates[name])} "
+
+    def height(name: str) -> int:
+        return 1 if name in circuit.inputs else max(2, len(gates[name].inputs))
+
+    long = [w for w in layout.wires if place[w.source][0] < place[w.target][0] - 1]
+    # One vertical trunk per source in each gap: the wires it feeds there branch off it.
+    channels: dict[int, list[str]] = {c: [] for c in range(len(layout.columns))}
+
+    def use(c: int, source: str) -> None:
+        if source not in channels[c]:
+            channels[c].append(source)
+
+    for wire in layout.wires:
+        if wire in long:
+            use(place[wire.source][0] + 1, wire.source)
+        use(place[wire.target][0], wire.source)
+    widths = [max(len(label(n)) for n in names) + (0 if c == 0 else 2) for c, names in enumerate(layout.columns)]
+    gaps = [0] + [2 * len(channels[c]) + 3 for c in range(1, len(layout.columns))]
+    tall = max(sum(height(n) for n in names) + len(names) - 1 for names in layout.columns)
+    lefts, x = [], 0
+    for c, w in enumerate(widths):
+        x += gaps[c]
+        lefts.append(x)
+        x += w
+
+    tops: dict[str, int] = {}
+    occupied: dict[int, set] = {c: set() for c in range(len(layout.columns))}
+    for c, names in enumerate(layout.columns):
+        used = sum(height(n) for n in names) + len(names) - 1
+        row = 1 + (tall - used) // 2
+        for name in names:
+            tops[name] = row
+            occupied[c].update(range(row - (0 if name in circuit.inputs else 0), row + height(name) + 1))
+            row += height(name) + 1
+
+    def out_point(name: str) -> tuple[int, int]:
+        c = place[name][0]
+        return lefts[c] + widths[c], tops[name]
+
+    def in_point(wire) -> tuple[int, int]:
+        c = place[wire.target][0]
+        return lefts[c] - 1, tops[wire.target] + wire.slot
+
+    def channel_x(c: int, source: str) -> int:
+        return lefts[c] - gaps[c] + 1 + 2 * channels[c].index(source)
+
+    # A wire that skips layers runs along a row free in every column it crosses.
+    extra = 0
+    rows_of: dict[tuple[str, int], int] = {}
+    for wire in long:
+        cs, ct = place[wire.source][0], place[wire.target][0]
+        if (wire.source, ct) in rows_of:
+            continue
+        y0, y1 = out_point(wire.source)[1], in_point(wire)[1]
+        free = [r for r in range(1, 1 + tall) if all(r not in occupied[c] for c in range(cs + 1, ct))]
+        if free:
+            r = min(free, key=lambda r: (abs(r - y0) + abs(r - y1), r))
+        else:
+            extra += 1
+            r = tall + extra
+        rows_of[(wire.source, ct)] = r
+        for c in range(cs + 1, ct):
+            occupied[c].add(r)
+    canvas = Canvas(x + max((len(f"──▶ {o} = 0") for o in circuit.outputs), default=0), 2 + tall + extra)
+    for c in range(len(layout.columns)):
+        canvas.write(0, lefts[c], "inputs" if c == 0 else f"layer {c}", f"bold {MUTED}")
+
+    net = _Wires()
+    for wire in layout.wires:
+        if wire.target == current:
+            style, heavy = CURRENT_STYLE, True
+        else:
+            style, heavy = ("", True) if wire.source in wires else (PENDING_STYLE, False)
+        ct = place[wire.target][0]
+        ch = channel_x(ct, wire.source)
+        x1, y1 = in_point(wire)
+        x0, y0 = out_point(wire.source)
+        if wire in long:
+            r = rows_of[(wire.source, ct)]
+            down = channel_x(place[wire.source][0] + 1, wire.source)
+            points = [(x0, y0), (down, y0), (down, r), (ch, r), (ch, y1), (x1, y1)]
+        else:
+            points = [(x0, y0), (ch, y0), (ch, y1), (x1, y1)]
+        net.path(points, style, heavy)
+    net.draw(canvas)
+    for wire in layout.wires:
+        if wire.source in wires:
+            x1, y1 = in_point(wire)
+            canvas.write(y1, x1 - 1, fmt(wires[wire.source]),
+                         CURRENT_STYLE if wire.target == current else VALUE_STYLE)
+    for c, names in enumerate(layout.columns):
+        for name in names:
+            if name in circuit.inputs:
+                text = label(name)
+                canvas.write(tops[name], lefts[c], text)
+                canvas.style(tops[name], lefts[c] + len(name) + 3, len(text) - len(name) - 3, VALUE_STYLE)
+            else:
+                _gate_box(canvas, gates[name], tops[name], lefts[c], widths[c], height(name), wires, current)
+    for name in circuit.outputs:
+        x0, y0 = out_point(name)
+        fired = name in wires
+        text = f"{name} = {fmt(wires[name]) if fired else '·'}"
+        if place[name][0] == last:
+            canvas.write(y0, x0, "━━▶ " if fired else "──▶ ", "" if fired else PENDING_STYLE)
+            canvas.write(y0, x0 + 4, text, VALUE_STYLE if fired else PENDING_STYLE)
+        else:  # an output read before the last layer: named under its gate
+            c = place[name][0]
+            canvas.write(tops[name] + height(name), lefts[c] + 1, f"▲ {text}"[: widths[c] - 1],
+                         VALUE_STYLE if fired else PENDING_STYLE)
+    return canvas
+
+
+def _gate_box(canvas: Canvas, gate: Gate, top: int, left: int, width: int, height: int,
+              wires: Mapping[str, int], current: Optional[str]) -> None:
+    """A gate as rows between ┤ ports (one per input) and its ├ output on the first row;
+    the second row shows its z once it has fired."""
+    fired = gate.name in wires
+    style = CURRENT_STYLE if gate.name == current else "" if fired else PENDING_STYLE
+    inner = width - 2
+    for r in range(height):
+        canvas.write(top + r, left, ("┤" if r < len(gate.inputs) else "│") + " " * inner
+                     + ("├" if r == 0 else "│"), style)
+    canvas.write(top, left + 1, f"{gate.name} {gate_type(gate)}".center(inner)[:inner], style or "bold")
+    if fired:
+        canvas.write(top + 1, left + 1, f"{gate.name} = {fmt(wires[gate.name])}".center(inner)[:inner], VALUE_STYLE)
+    canvas.style(top + height - 1, left + 1, inner, style + " underline" if style else "underline")
+
+
+_N, _E, _S, _W = 1, 2, 4, 8
+_CHARS_LIGHT = {_E | _W: "─", _E: "─", _W: "─", _N | _S: "│", _N: "│", _S: "│", _S | _E: "┌", _S | _W: "┐",
+                _N | _E: "└", _N | _W: "┘", _N | _S | _E: "├", _N | _S | _W: "┤", _E | _W | _S: "┬",
+                _E | _W | _N: "┴", 15: "┼"}
+_CHARS_HEAVY = {_E | _W: "━", _E: "━", _W: "━", _N | _S: "┃", _N: "┃", _S: "┃", _S | _E: "┏", _S | _W: "┓",
+                _N | _E: "┗", _N | _W: "┛", _N | _S | _E: "┣", _N | _S | _W: "┫", _E | _W | _S: "┳",
+                _E | _W | _N: "┻", 15: "╋"}
+
+
+class _Wires:
+    """Wires as the directions each cell connects to, drawn as box characters at the end
+    (corners and junctions come out right however the paths overlap)."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list] = {}
+
+    def _add(self, row: int, column: int, bits: int, style: str, heavy: bool) -> None:
+        cell = self.cells.setdefault((row, column), [0, "", False, 0])
+        cell[0] |= bits
+        rank = 2 if style == CURRENT_STYLE else 1 if heavy else 0
+        if rank >= cell[3]:
+            cell[1], cell[2], cell[3] = style, heavy or cell[2], rank
+
+    def path(self, points: list[tuple[int, int]], style: str, heavy: bool) -> None:
+        for (xa, ya), (xb, yb) in zip(points, points[1:]):
+            if ya == yb and xa != xb:
+                lo, hi = min(xa, xb), max(xa, xb)
+                for c in range(lo, hi + 1):
+                    self._add(ya, c, (_W if c > lo else 0) | (_E if c < hi else 0), style, heavy)
+            elif xa == xb and ya != yb:
+                lo, hi = min(ya, yb), max(ya, yb)
+                for r in range(lo, hi + 1):
+                    self._add(r, xa, (_N if r > lo else 0) | (_S if r < hi else 0), style, heavy)
+
+    def draw(self, canvas: Canvas) -> None:
+        for (row, column), (bits, style, heavy, _) in self.cells.items():
+            chars = _CHARS_HEAVY if heavy else _CHARS_LIGHT
+            canvas.write(row, column, chars.get(bits, "┼"), style)

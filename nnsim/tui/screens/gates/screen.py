@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 
 from nnsim.lessons import LessonStep
@@ -27,8 +28,11 @@ from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.frame.expectations import ExpectationList
 from nnsim.tui.style.format import bits
 from nnsim.tui.screens.gates.perceptron import PerceptronDiagram
+from nnsim.tui.screens.gates.plane import PlaneDialog, circuit_maps, perceptron_map
+from nnsim.tui.widgets.decision_plane import DecisionPlane
 from nnsim.tui.screens.gates.truth_table import TruthTable
 
+WIDE = 110  # from this width the decision plane sits beside the perceptron
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -102,6 +106,8 @@ class GateLab(LessonScreen):
 class PerceptronScreen(GateLab):
     """A single perceptron: one step per input row."""
 
+    BINDINGS = [Binding("v", "plane", "Plane", tooltip="Show or hide the decision plane of (x1, x2)")]
+
     def compose_lesson(self) -> ComposeResult:
         with Vertical(id="lesson-body"):
             with Horizontal(id="gate-top"):
@@ -109,10 +115,33 @@ class PerceptronScreen(GateLab):
                 diagram.border_title = "perceptron"
                 yield diagram
                 yield self.truth_table()
+                plane = DecisionPlane(id="plane", classes="panel")
+                plane.border_title = "decision plane"
+                yield plane
             equation = EquationPanel(id="equation", classes="panel")
             equation.border_title = "weighted sum"
             yield equation
             yield self.expectation_list()
+
+    def on_mount(self) -> None:
+        # Beside the drawing where the screen is wide enough; else v swaps the two.
+        # (Textual runs GateLab's and LessonScreen's on_mount too, down the MRO.)
+        self.plane_open = self.scenario.perceptron.n_inputs == 2 and self.app.size.width >= WIDE
+        self.place_plane()
+
+    def place_plane(self) -> None:
+        wide = self.app.size.width >= WIDE
+        self.query_one("#plane").display = self.plane_open
+        self.query_one(PerceptronDiagram).display = wide or not self.plane_open
+
+    def action_plane(self) -> None:
+        if self.scenario.perceptron.n_inputs != 2:
+            self.say("the decision plane is for perceptrons with two inputs", "warning")
+            return
+        self.plane_open = not self.plane_open
+        self.place_plane()
+        self.say("decision plane: ░ where the output is 1, • the line w·x + b = 0 (e edits w and b)"
+                 if self.plane_open else "decision plane closed (v opens it)")
 
     def parameters(self) -> list[Parameter]:
         p = self.scenario.perceptron
@@ -134,6 +163,8 @@ class PerceptronScreen(GateLab):
         self.query_one(PerceptronDiagram).show(perceptron.weights, perceptron.bias, row.inputs, row.z,
                                                row.output, selected=selected.name if selected else None)
         n = perceptron.n_inputs
+        if n == 2:
+            self.query_one("#plane", DecisionPlane).show([perceptron_map(perceptron)])
         symbols, numbers = weighted_sum_lines(n, [f"x{j}" for j in range(1, n + 1)],
                                               [f"w{j}" for j in range(1, n + 1)])
         # The comparison is read off the core's output (1 exactly when z > 0), not recomputed.
@@ -149,6 +180,35 @@ class PerceptronScreen(GateLab):
 
 class CircuitScreen(GateLab):
     """A circuit: one step per gate per input row."""
+
+    BINDINGS = [
+        Binding("v", "plane", "Planes", tooltip="The decision planes of the circuit's gates"),
+        Binding("shift+left", "scroll_circuit(-8, 0)", "Scroll ←", show=False, tooltip="Scroll the circuit left"),
+        Binding("shift+right", "scroll_circuit(8, 0)", "Scroll →", show=False, tooltip="Scroll the circuit right"),
+        Binding("shift+up", "scroll_circuit(0, -2)", "Scroll ↑", show=False, tooltip="Scroll the circuit up"),
+        Binding("shift+down", "scroll_circuit(0, 2)", "Scroll ↓", show=False, tooltip="Scroll the circuit down"),
+    ]
+
+    def action_plane(self) -> None:
+        maps = circuit_maps(self.scenario.circuit)
+        if not maps:
+            self.say("no gate of this circuit has two inputs to draw a plane for", "warning")
+            return
+        self.app.push_screen(PlaneDialog(maps, f"decision planes: {self.scenario.title}"))
+
+    def scroll_hint(self) -> None:
+        """Say on the panel's border when the circuit is bigger than the panel."""
+        scroll = self.query_one("#circuit-scroll", ScrollableContainer)
+        diagram = self.query_one(CircuitDiagram).outer_size
+        room = scroll.scrollable_content_region.size
+        hint = "shift+arrows scroll" if diagram.width > room.width or diagram.height > room.height else ""
+        if (scroll.border_subtitle or "") != hint:
+            scroll.border_subtitle = hint
+
+    def action_scroll_circuit(self, dx: int, dy: int) -> None:
+        scroll = self.query_one("#circuit-scroll", ScrollableContainer)
+        # force: the panel hides its scrollbars (they would cost a row at 80×24) but still scrolls.
+        scroll.scroll_relative(x=dx, y=dy, animate=False, force=True)
 
     def compose_lesson(self) -> ComposeResult:
         with Vertical(id="lesson-body"):
@@ -188,14 +248,17 @@ class CircuitScreen(GateLab):
         self.say(f"gate {gate.name} is now {gate_type(new_gate)}: recomputed", "success")
 
     def help_text(self) -> str:
-        return ("Each step fires one gate: its box shows the values on its input wires and, once it has "
-                "fired, its output. The truth table gets a row when an input's last gate has fired. "
+        return ("Each step fires one gate: wires run from every input and gate output to the gates that read "
+                "them, dim until their value is known; the gate being evaluated and its input wires are "
+                "highlighted. Shift+arrows scroll a circuit too big for the panel. "
+                "The truth table gets a row when an input's last gate has fired. "
                 "e edits the current gate's weights and bias, where the lesson lists its gates.")
 
     def show_step(self, step: LessonStep) -> None:
         gate_step = step.data  # the core's GateStep
         circuit = self.scenario.circuit
         self.query_one(CircuitDiagram).show(circuit, step.wires, gate_step.gate.name)
+        self.call_after_refresh(self.scroll_hint)
         gate = gate_step.gate
         n = len(gate.inputs)
         values = dict(step.values)

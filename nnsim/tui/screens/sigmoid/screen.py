@@ -32,10 +32,13 @@ from nnsim.lessons.kinds.sigmoid import curves
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.style.format import fmt, fmt_signed
+from nnsim.lessons.diagrams import truth_points
+from nnsim.tui.widgets.decision_plane import DecisionPlane, PlaneMap
 from nnsim.tui.widgets.plot import Marker, Series, TextPlot
 from nnsim.tui.style.shading import MUTED
 
 DEFAULT_SCALES = (1.0, 2.0, 5.0, 10.0, 100.0)
+PLANE_WIDE = 110  # from this width the plane opens beside the plots
 NUDGE_SIZES = (0.01, 0.1, 0.5, 2.0)
 CURVE_POINTS = 241
 Z_RANGE = 6.0
@@ -60,6 +63,7 @@ class SigmoidScreen(LessonScreen):
                 tooltip="Nudge the selected weight or bias down by Δ"),
         Binding("d", "nudge_size", "Δ size", show=False, tooltip="Change the nudge size Δ"),
         Binding("0", "clear_nudge", "No nudge", show=False, tooltip="Drop the nudge"),
+        Binding("v", "plane", "Plane", tooltip="Show or hide σ(w·x + b) over the (x1, x2) plane"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -86,6 +90,9 @@ class SigmoidScreen(LessonScreen):
                 step_plot = TextPlot(id="step-plot", classes="panel")
                 step_plot.border_title = "step neuron"
                 yield step_plot
+                plane = DecisionPlane(id="sig-plane", classes="panel")
+                plane.border_title = "σ(w·x + b) over the plane"
+                yield plane
             neuron = EquationPanel(id="neuron", classes="panel")
             neuron.border_title = "the neuron"
             yield neuron
@@ -195,7 +202,33 @@ class SigmoidScreen(LessonScreen):
 
     # -- drawing ----------------------------------------------------------------------------
 
+    def on_mount(self) -> None:
+        self.plane_open = self.two_inputs() and self.app.size.width >= PLANE_WIDE
+        self.query_one("#sig-plane").display = self.plane_open
+
+    def two_inputs(self) -> bool:
+        return len(self.scaled.weights) == 2
+
+    def action_plane(self) -> None:
+        if not self.two_inputs():
+            self.say("the decision plane is for neurons with two inputs", "warning")
+            return
+        self.plane_open = not self.plane_open
+        self.query_one("#sig-plane").display = self.plane_open
+        self.draw_plane()
+
+    def draw_plane(self) -> None:
+        """σ(c·(w·x + b)) shaded over (x1, x2): s sharpens the ramp into the perceptron's step."""
+        if not self.two_inputs() or not getattr(self, "plane_open", False):
+            return
+        n = self.scaled
+        w = (n.weights[0], n.weights[1])
+        title = "σ(w·x + b)" if n.c == 1 else f"σ(w·x + b), weights and bias × {fmt(n.c)}"
+        self.query_one("#sig-plane", DecisionPlane).show(
+            [PlaneMap(title, w, n.bias, kind="sigmoid", points=truth_points(w, n.bias, "sigmoid"))])
+
     def draw(self) -> None:
+        self.draw_plane()
         self.draw_plots()
         self.draw_neuron()
         self.draw_nudge()
