@@ -48,7 +48,8 @@ from nnsim.lessons.kinds.backprop import (
 from nnsim.lessons.scenario import Condition, with_changes
 from nnsim.lessons.trace_export import export
 from nnsim.lessons.trace_view import (
-    PANEL_ARRAYS, Selection, array_label, direction, known_at, step_dimensions, step_equation, target_label,
+    INPUT_GRADIENT_NOTE, PANEL_ARRAYS, Selection, array_label, direction, input_gradient, known_at, step_dimensions,
+    step_equation, target_label,
 )
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.widgets.digit import SIDE
@@ -64,7 +65,7 @@ MATRICES = frozenset({"w", "w_next", "nabla_w", "w_before", "w_after"})
 MAX_PASSES = 50
 # Condition breakpoints the keys 1, 2, 3 switch on, with the ε they use unless the lesson sets one.
 CONDITION_KEYS = {"nan": None, "saturation": 1e-3, "vanishing": 1e-5}
-IMAGES = ("input", "weights", "gradient")
+IMAGES = ("input", "weights", "gradient", "input_gradient")
 DIGIT_PANEL_WIDTH = 32  # backprop.tcss: #bp-digit
 
 
@@ -97,7 +98,7 @@ class BackpropScreen(LessonScreen):
                 tooltip="Move the selected incoming weight down a row of the 28×28 image"),
         Binding("m", "example", "Example", show=False, tooltip="Show the next example of the mini-batch"),
         Binding("w", "image", "Image", show=False,
-                tooltip="28×28 image: the input, the neuron's incoming weights, their gradient"),
+                tooltip="28×28 image: the input, the neuron's incoming weights, their gradient, ∂C/∂x"),
         Binding("g", "gradient_check", "Grad check", show=False,
                 tooltip="Check the selected neuron's gradient against finite differences"),
         Binding("x", "export", "Export", show=False,
@@ -249,7 +250,8 @@ class BackpropScreen(LessonScreen):
             return
         self.image = IMAGES[(IMAGES.index(self.image) + 1) % len(IMAGES)]
         self.show_step(self.step)
-        self.say(f"image: {self.query_one('#bp-digit', DigitImage).border_title}")
+        title = self.query_one('#bp-digit', DigitImage).border_title
+        self.say(f"image: {title}" + (f". {INPUT_GRADIENT_NOTE}" if self.image == "input_gradient" else ""))
 
     def action_condition(self, kind: str) -> None:
         conditions = self.stepper.conditions
@@ -348,6 +350,14 @@ class BackpropScreen(LessonScreen):
             w = next(s for s in trace if s.phase == "forward" and s.layer == 2).arrays["w"]
             panel.show(w[j], "", mode="signed", mark=k)
             _title(panel, f"w² into neuron {j}")
+        elif self.image == "input_gradient":
+            grad, known_from = input_gradient(trace)
+            if known_from <= data.index:
+                panel.show(grad[:, e], "", mode="signed")
+                _title(panel, "∂C/∂x = (w²)ᵀδ²")
+            else:
+                panel.show(np.zeros(PIXELS), "", mode="signed")
+                _title(panel, "∂C/∂x: after δ² is known")
         elif self.image == "gradient":
             gradient = next(s for s in trace if s.phase == "gradient" and s.layer == 2)
             if gradient.index <= data.index:
@@ -500,7 +510,8 @@ class BackpropScreen(LessonScreen):
             "back across passes. ↑/↓ select a neuron of the current layer and [ ] one of its incoming weights "
             "({ } a row of pixels); the equation panel writes that neuron's arithmetic out. m shows the next "
             "example of a mini-batch. With 784 inputs, w switches the image between the digit, the selected "
-            "hidden neuron's incoming weights and their gradient. 1, 2 and 3 make c stop on NaN or infinity, "
+            "hidden neuron's incoming weights, their gradient and ∂C/∂x = (w²)ᵀδ², the gradient of the cost with "
+            "respect to each input pixel (which pixels, darker or lighter, would move the answer). 1, 2 and 3 make c stop on NaN or infinity, "
             "on a saturated neuron (σ′(z) < ε) or a vanishing error (|δ| < ε). g checks the selected neuron's "
             "gradient against finite differences; x writes the passes as JSON lines and a Markdown handout to "
             "the current folder.")
