@@ -155,8 +155,8 @@ def preprocess(ink: np.ndarray) -> np.ndarray:
     fitted = resample_matrix(h, out_h) @ crop @ resample_matrix(w, out_w).T
     fitted = np.clip(fitted, 0.0, 1.0)
     com_r, com_c = centre_of_mass(fitted)
-    # Whole-pixel shifts, as MNIST's: the digit's pixels stay sharp.
-    top_left = (int(round(CENTRE - com_r)), int(round(CENTRE - com_c)))
+    # Whole-pixel shifts, as MNIST's: the digit's pixels stay sharp (halves round up).
+    top_left = (int(np.floor(CENTRE - com_r + 0.5)), int(np.floor(CENTRE - com_c + 0.5)))
     return paste(fitted, top_left)
 
 

@@ -109,7 +109,7 @@ def load_checked(path) -> Network:
 def lesson_fit(scenario: Scenario) -> tuple[int, int]:
     """The (inputs, outputs) a network must have for ``scenario``'s data."""
     if scenario.kind == "train" and scenario.train is not None:
-        return scenario.network.sizes[0], scenario.train.outputs
+        return scenario.network.sizes[0], 4 if scenario.train.outputs == "binary" else 10
     if scenario.network is None:
         raise NnsimError(f"{scenario.label}: a {scenario.kind} lesson has no network to load weights into")
     return scenario.network.sizes[0], scenario.network.sizes[-1]

@@ -251,7 +251,7 @@ class BackpropScreen(LessonScreen):
         self.image = IMAGES[(IMAGES.index(self.image) + 1) % len(IMAGES)]
         self.show_step(self.step)
         title = self.query_one('#bp-digit', DigitImage).border_title
-        self.say(f"image: {title}" + (f". {INPUT_GRADIENT_NOTE}" if self.image == "input_gradient" else ""))
+        self.say(INPUT_GRADIENT_NOTE if self.image == "input_gradient" else f"image: {title}")
 
     def action_condition(self, kind: str) -> None:
         conditions = self.stepper.conditions
