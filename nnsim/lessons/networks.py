@@ -108,6 +108,8 @@ def load_checked(path) -> Network:
 
 def lesson_fit(scenario: Scenario) -> tuple[int, int]:
     """The (inputs, outputs) a network must have for ``scenario``'s data."""
+    if scenario.kind not in ("backprop", "train"):
+        raise NnsimError(f"{scenario.label}: --network is for backprop and train lessons, not {scenario.kind}")
     if scenario.kind == "train" and scenario.train is not None:
         return scenario.network.sizes[0], 4 if scenario.train.outputs == "binary" else 10
     if scenario.network is None:
@@ -128,8 +130,6 @@ def load_for(path, inputs: int = 784, outputs: int = 10, what: str = "digits") -
 def with_network(scenario: Scenario, net: Network) -> Scenario:
     """``scenario`` (a backprop or train lesson) starting from ``net``'s weights and biases
     (its hidden layers may differ from the file's; its inputs and outputs must fit)."""
-    if scenario.kind not in ("backprop", "train"):
-        raise NnsimError(f"{scenario.label}: --network is for backprop and train lessons, not {scenario.kind}")
     inputs, outputs = lesson_fit(scenario)
     if net.sizes[0] != inputs or net.sizes[-1] != outputs:
         raise NnsimError(f"the network's sizes {net.sizes} do not fit {scenario.label}: it needs {inputs} inputs "
