@@ -43,6 +43,10 @@ from nnsim.tui.style.shading import MUTED
 THROTTLE = 0.05  # seconds between readings while drawing
 ETA = 3.0  # the book's learning rate for the [784, 30, 10] network
 NARROW = 100  # below this many columns the input view shrinks to a thumbnail
+HELP = Content.assemble(
+    ("mouse", "bold"), (": drag paints, right button or shift+drag erases\n", MUTED),
+    ("keys", "bold"), (": arrows, shift+arrows draw, space, x erase, c clear\n", MUTED),
+    ("0–9", "bold"), (" true label · d its backprop pass · s gradient step", MUTED))
 
 
 class DrawScreen(Screen):
@@ -95,9 +99,11 @@ class DrawScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("", id="draw-title")
         with Horizontal(id="draw-body"):
-            with Vertical(id="draw-sheet") as sheet:
-                sheet.border_title = "draw a digit"
-                yield DrawingCanvas(id="draw-canvas")
+            with Vertical(id="draw-left"):
+                with Vertical(id="draw-sheet") as sheet:
+                    sheet.border_title = "draw a digit"
+                    yield DrawingCanvas(id="draw-canvas")
+                yield Static(HELP, id="draw-help")
             with Vertical(id="draw-side"):
                 seen = InputView(id="draw-input")
                 yield Static("what it sees", id="draw-input-title")
@@ -148,9 +154,9 @@ class DrawScreen(Screen):
         else:
             stepped = f" + {self.steps_taken} gradient step{'s' if self.steps_taken != 1 else ''}" \
                 if self.steps_taken else ""
-            label = "" if self.label is None else f"  · true label {self.label}"
-            text = Content.assemble(("Draw a digit", "bold"), (f"  network {self.network.sizes}, {self.source}"
-                                                               f"{stepped}", MUTED), (label, "$text-warning"))
+            label = "" if self.label is None else f"  true label {self.label}"
+            text = Content.assemble(("Draw a digit", "bold"), (label, "$text-warning"),
+                                    (f"  network {self.network.sizes}, {self.source}{stepped}", MUTED))
         self.query_one("#draw-title", Static).update(text)
 
     # -- reading ---------------------------------------------------------------------------
