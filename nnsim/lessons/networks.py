@@ -287,8 +287,8 @@ def train_reader(plan: ReaderPlan, data_dir=None, seed: int = 0, save: bool = Tr
     accuracy = (last.correct / last.total) if last is not None and last.total else 0.0
     if plan.dataset == "sample":
         note = (f"trained on the offline sample ({len(splits.training):,} digits): {accuracy:.1%} of its "
-                f"{len(splits.test):,} test digits; few writers, so it reads new handwriting poorly "
-                f"(nnsim data fetch mnist for better)")
+                f"{len(splits.test):,} test digits. Few writers: it misreads handwriting an MNIST-trained "
+                f"network reads (nnsim data download fetches MNIST)")
     else:
         note = (f"trained on MNIST ({len(splits.training):,} digits, {plan.epochs} epochs): {accuracy:.1%} of "
                 f"{len(splits.test):,} test digits")
