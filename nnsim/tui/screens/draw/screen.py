@@ -95,6 +95,7 @@ class DrawScreen(Screen):
         self.message = ""
         self._pending = False
         self.training = False
+        self._shown: dict[str, Content] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="draw-title")
@@ -137,7 +138,9 @@ class DrawScreen(Screen):
         narrow = self.size.width < NARROW
         self.set_class(narrow, "-narrow")
         self.query_one("#draw-input", InputView).set_compact(narrow)
-        self.query_one("#draw-bars", OutputBars).compact = narrow
+        bars = self.query_one("#draw-bars", OutputBars)
+        bars.compact = narrow
+        bars.refresh(layout=True)
         self.read_now()
 
     # -- the network -----------------------------------------------------------------------
@@ -157,7 +160,7 @@ class DrawScreen(Screen):
             label = "" if self.label is None else f"  true label {self.label}"
             text = Content.assemble(("Draw a digit", "bold"), (label, "$text-warning"),
                                     (f"  network {self.network.sizes}, {self.source}{stepped}", MUTED))
-        self.query_one("#draw-title", Static).update(text)
+        self._update("#draw-title", text)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -180,21 +183,28 @@ class DrawScreen(Screen):
         x = self.input_column()
         self.query_one("#draw-input", InputView).show(x)
         bars = self.query_one("#draw-bars", OutputBars)
-        reading_line = self.query_one("#draw-reading", Static)
         if self.network is None or self.canvas.drawing.empty:
             self.reading = None
             bars.show(None if self.network is None else self.network.feedforward(x), self.label)
-            reading_line.update(Content.styled("draw a digit" if self.network else "", MUTED))
+            self._update("#draw-reading", Content.styled("draw a digit" if self.network else "", MUTED))
             return
         self.reading = r = read_digit(self.network, x)
         bars.show(r.outputs, self.label, self.before)
-        reading_line.update(Content.assemble((f"reads {r.digit}", "bold"), (f"\nmargin {r.margin:.2f} over {r.runner_up}", MUTED)))
+        self._update("#draw-reading", Content.assemble((f"reads {r.digit}", "bold"),
+                                                       (f"\nmargin {r.margin:.2f} over {r.runner_up}", MUTED)))
+
+    def _update(self, selector: str, content) -> None:
+        """Update a Static only when its text changes: an update lays the screen out again,
+        which costs more than a reading (and readings follow every mouse move)."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content)
 
     def say(self, message: str, severity: str = "information") -> None:
         self.message = message
         style = {"error": "bold $text-error", "warning": "$text-warning", "success": "$text-success"}.get(
             severity, MUTED)
-        self.query_one("#draw-status", Static).update(Content.styled(message, style))
+        self._update("#draw-status", Content.styled(message, style))
 
     # -- keys --------------------------------------------------------------------------------
 

@@ -83,11 +83,13 @@ class OutputBars(LineCache, Widget):
         """Narrow terminals: no "was" column (the status line says what a step changed)."""
 
     def show(self, outputs, label: Optional[int] = None, before=None) -> None:
+        width = self.get_content_width(None, None)
         self.outputs = None if outputs is None else np.asarray(outputs, dtype=float).ravel()
         self.before = None if before is None else np.asarray(before, dtype=float).ravel()
         self.label = label
         self.invalidate_lines()
-        self.refresh(layout=True)
+        # Laying the screen out again costs more than the reading: only when the width changes.
+        self.refresh(layout=self.get_content_width(None, None) != width)
 
     def get_content_width(self, container, viewport) -> int:
         return 2 + BAR_CELLS + 1 + 4 + (9 if self.shows_before else 0) + 2
