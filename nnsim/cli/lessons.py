@@ -54,6 +54,9 @@ def register(subparsers) -> None:
                    help="start at step N (counted from 1, as the app's step counter shows)")
     p.add_argument("--present", action="store_true",
                    help="start in presenter mode, for a projector (p in the app switches it)")
+    p.add_argument("--network", metavar="FILE",
+                   help="backprop and train lessons: start from this saved network's weights (a .npz "
+                        "from nnsim train --save or the training screen's w)")
     p.set_defaults(func=open_command)
 
 
@@ -258,6 +261,11 @@ def open_command(args) -> int:
     from nnsim.lessons.scenario import load_scenario
 
     scenario = load_scenario(args.lesson)  # an invalid file stops here, before the app starts
+    if getattr(args, "network", None):
+        from nnsim.lessons.networks import load_into
+
+        scenario = load_into(scenario, args.network)  # a refused file stops here too
     from nnsim.tui.app import run
 
-    return int(run(lesson=str(scenario.path), step=args.step, present=args.present) or 0)
+    lesson = scenario if getattr(args, "network", None) else str(scenario.path)
+    return int(run(lesson=lesson, step=args.step, present=args.present) or 0)

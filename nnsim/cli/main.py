@@ -19,7 +19,7 @@ from nnsim.cli.args import ArgumentParser
 from nnsim.errors import NnsimError
 
 # Modules with a ``register(subparsers)`` function, in the order ``--help`` lists them.
-COMMAND_MODULES: list[str] = ["nnsim.cli.lessons", "nnsim.cli.serve", "nnsim.cli.data", "nnsim.cli.train"]
+COMMAND_MODULES: list[str] = ["nnsim.cli.lessons", "nnsim.cli.draw", "nnsim.cli.serve", "nnsim.cli.data", "nnsim.cli.train"]
 
 
 def build_parser() -> ArgumentParser:

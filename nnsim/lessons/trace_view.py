@@ -397,3 +397,24 @@ def target_label(y) -> Optional[int]:
 def narration(step: TraceStep) -> str:
     """A default sentence for a step: what the phase does, then the core's equation."""
     return f"{PHASE_SENTENCES[step.phase]} {step.equation}"
+
+
+# -- the gradient with respect to the input ---------------------------------------------
+
+INPUT_GRADIENT_NOTE = (
+    "∂C/∂x = (w²)ᵀδ² is BP2 taken one layer further back, to the input itself: for each pixel, how fast "
+    "the cost changes as that pixel gets darker. Blue pixels (positive) would raise the cost if darkened, "
+    "red ones (negative) would lower it, moving the answer toward the true label; the pixels where it is "
+    "largest are the ones the network's reading hangs on.")
+
+
+def input_gradient(trace: Trace) -> tuple[np.ndarray, int]:
+    """∂C/∂x = (w²)ᵀδ², one column per example (n_in, m), and the index of the step from which
+    it is known (the step that computes δ²: BP2 for layer 2, or BP1 when layer 2 is the output).
+
+    Nothing in the pass needs it (no weight feeds the input), so the core does not record it;
+    it is the same product BP2 takes, with the weights and δ² the trace holds."""
+    w = next(s for s in trace if s.phase == "forward" and s.layer == 2).arrays["w"]
+    source = next(s for s in trace if s.phase in ("backward", "output_error") and s.layer == 2)
+    delta = source.arrays["delta"]
+    return np.asarray(w).T @ np.asarray(delta), source.index

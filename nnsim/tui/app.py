@@ -126,9 +126,10 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(10_000, 50, 100)
 
 
-def run(lesson: Optional[str] = None, step: Optional[int] = None, present: bool = False) -> int:
+def run(lesson=None, step: Optional[int] = None, present: bool = False) -> int:
     """Run the app; with ``lesson`` (a scenario file or a bundled lesson's name), open it,
-    at ``step`` (counted from 1, as the step counter shows). Returns the exit status.
+    at ``step`` (counted from 1, as the step counter shows). ``lesson`` may also be a
+    :class:`~nnsim.lessons.Scenario` already loaded (``nnsim open --network``). Returns the exit status.
 
     Raises NnsimError, before the app starts, when the lesson cannot be read or the
     step is not in it.
@@ -138,7 +139,7 @@ def run(lesson: Optional[str] = None, step: Optional[int] = None, present: bool 
     if lesson is not None:
         from nnsim.lessons import load_scenario
 
-        scenario = load_scenario(lesson)
+        scenario = load_scenario(lesson) if isinstance(lesson, (str, Path)) else lesson
         cls = screen_class(scenario.kind)
         if step is not None:
             if step < 1:

@@ -8,6 +8,7 @@ parsed from is this module's business alone.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any, Mapping, Sequence
 
 from nnsim.errors import NnsimError
@@ -30,6 +31,9 @@ def with_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
             table = "quick"
         raw.setdefault(table, {})[name] = value
     changed = parse_scenario(raw, scenario.path, scenario.name)
+    if scenario.network is not None and changed.network is not None and not any(k.startswith("network.") for k in changes):
+        # Weights loaded from a file (--network) are not in the raw document: keep them.
+        changed = dataclasses.replace(changed, network=scenario.network)
     return changed.variant(True) if scenario.is_quick else changed
 
 

@@ -16,7 +16,7 @@ from nnsim.core.trace import sup
 from nnsim.lessons import LessonStep
 from nnsim.lessons.diagrams import network_edges, pass_weights, known_z, step_flow
 from nnsim.lessons.kinds.backprop import examples
-from nnsim.lessons.trace_view import PANEL_ARRAYS, array_label, direction, known_at, target_label
+from nnsim.lessons.trace_view import PANEL_ARRAYS, array_label, direction, input_gradient, known_at, target_label
 from nnsim.tui.screens.backprop.arrays_view import ArrayItem, ArraysView
 from nnsim.tui.screens.backprop.network_view import SUMMARY_ABOVE, LayerColumn, NetworkView
 from nnsim.tui.widgets.digit import SIDE
@@ -117,6 +117,14 @@ class BackpropDrawing:
             w = next(s for s in trace if s.phase == "forward" and s.layer == 2).arrays["w"]
             panel.show(w[j], "", mode="signed", mark=k)
             _title(panel, f"w² into neuron {j}")
+        elif self.image == "input_gradient":
+            grad, known_from = input_gradient(trace)
+            if known_from <= data.index:
+                panel.show(grad[:, e], "", mode="signed")
+                _title(panel, "∂C/∂x = (w²)ᵀδ²")
+            else:
+                panel.show(np.zeros(PIXELS), "", mode="signed")
+                _title(panel, "∂C/∂x: after δ² is known")
         elif self.image == "gradient":
             gradient = next(s for s in trace if s.phase == "gradient" and s.layer == 2)
             if gradient.index <= data.index:

@@ -46,13 +46,13 @@ from nnsim.lessons.kinds.backprop import (
 )
 from nnsim.lessons.scenario import Condition, with_changes
 from nnsim.lessons.trace_export import export
-from nnsim.lessons.trace_view import Selection, step_dimensions, step_equation
+from nnsim.lessons.trace_view import INPUT_GRADIENT_NOTE, Selection, step_dimensions, step_equation
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.widgets.digit import SIDE
 from nnsim.tui.widgets.digit_image import DigitImage
 from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.style.format import fmt
-from nnsim.tui.screens.backprop.drawing import DIGIT_PANEL_WIDTH, PIXELS, BackpropDrawing, Focus, _title
+from nnsim.tui.screens.backprop.drawing import DIGIT_PANEL_WIDTH, PIXELS, BackpropDrawing, Focus
 from nnsim.tui.screens.backprop.arrays_view import ArraysView
 from nnsim.tui.screens.backprop.network_view import NetworkView
 
@@ -60,7 +60,7 @@ from nnsim.tui.screens.backprop.network_view import NetworkView
 MAX_PASSES = 50
 # Condition breakpoints the keys 1, 2, 3 switch on, with the ε they use unless the lesson sets one.
 CONDITION_KEYS = {"nan": None, "saturation": 1e-3, "vanishing": 1e-5}
-IMAGES = ("input", "weights", "gradient")
+IMAGES = ("input", "weights", "gradient", "input_gradient")
 DIGIT_IN_VIEW = (110, 28)  # from this terminal size the network view has the room to draw the digit
 
 
@@ -82,7 +82,7 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
                 tooltip="Move the selected incoming weight down a row of the 28×28 image"),
         Binding("m", "example", "Example", show=False, tooltip="Show the next example of the mini-batch"),
         Binding("w", "image", "Image", show=False,
-                tooltip="28×28 image: the input, the neuron's incoming weights, their gradient"),
+                tooltip="28×28 image: the input, the neuron's incoming weights, their gradient, ∂C/∂x"),
         Binding("g", "gradient_check", "Grad check", show=False,
                 tooltip="Check the selected neuron's gradient against finite differences"),
         Binding("x", "export", "Export", show=False,
@@ -232,7 +232,8 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
         self.image = IMAGES[(IMAGES.index(self.image) + 1) % len(IMAGES)]
         self.place_image_panel()
         self.show_step(self.step)
-        self.say(f"image: {self.query_one('#bp-digit', DigitImage).border_title}")
+        title = self.query_one('#bp-digit', DigitImage).border_title
+        self.say(INPUT_GRADIENT_NOTE if self.image == "input_gradient" else f"image: {title}")
 
     def place_image_panel(self) -> None:
         """The network view draws the input digit itself where it has the height; the 28×28
@@ -417,7 +418,8 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
             "back across passes. ↑/↓ select a neuron of the current layer and [ ] one of its incoming weights "
             "({ } a row of pixels); the equation panel writes that neuron's arithmetic out. m shows the next "
             "example of a mini-batch. With 784 inputs, w switches the image between the digit, the selected "
-            "hidden neuron's incoming weights and their gradient. 1, 2 and 3 make c stop on NaN or infinity, "
+            "hidden neuron's incoming weights, their gradient and ∂C/∂x = (w²)ᵀδ², the gradient of the cost with "
+            "respect to each input pixel (which pixels, darker or lighter, would move the answer). 1, 2 and 3 make c stop on NaN or infinity, "
             "on a saturated neuron (σ′(z) < ε) or a vanishing error (|δ| < ε). g checks the selected neuron's "
             "gradient against finite differences; x writes the passes as JSON lines and a Markdown handout to "
             "the current folder.")

@@ -29,6 +29,7 @@ class HomeScreen(Screen):
 
     BINDINGS = [
         Binding("slash,o", "open_file", "Open a file", key_display="/"),
+        Binding("d", "draw", "Draw a digit", tooltip="Draw a digit and watch a network read it"),
         Binding("escape", "lessons", "Lessons", show=False),
         Binding("t", "app.toggle_dark", "Light/dark"),
         Binding("p", "app.toggle_presenter", "Present"),
@@ -146,6 +147,11 @@ class HomeScreen(Screen):
             self.say(message, "warning")
         else:
             self.say("")
+
+    def action_draw(self) -> None:
+        from nnsim.tui.screens.draw.screen import DrawScreen
+
+        self.app.push_screen(DrawScreen())
 
     def action_open_file(self) -> None:
         self.query_one("#path", Input).focus()

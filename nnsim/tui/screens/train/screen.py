@@ -135,6 +135,8 @@ class TrainScreen(LessonScreen):
         Binding("x", "stop", "Stop", tooltip="Stop training; the network is kept to look inside and save"),
         Binding("w,ctrl+s", "save", "Save", key_display="w", tooltip="Save the network as .npz (path in the settings)"),
         Binding("d", "debug", "Debug", tooltip="Open the last stepped mini-batch's backprop pass in the debugger"),
+        Binding("g", "draw", "Draw", show=False, tooltip="Draw a digit and watch this network read it"),
+        Binding("l", "load", "Load", show=False, tooltip="Load a saved network and train on from it"),
         Binding("v", "feature_view", "Δw/w", show=False,
                 tooltip="Feature detectors: the weights, or what training changed in them"),
         Binding("1", "tab('accuracy')", "Accuracy", show=False, tooltip="Show the accuracy chart and log"),
@@ -249,7 +251,8 @@ class TrainScreen(LessonScreen):
 
     def help_text(self) -> str:
         return ("c starts or resumes training; s pauses it, x stops it; n takes one mini-batch (d then opens "
-                "its backprop pass in the debugger); r restarts with a new seed; w saves the network. "
+                "its backprop pass in the debugger); r restarts with a new seed; w saves the network, l loads a saved "
+                "one to train on from, g draws a digit for this network to read. "
                 "b and n also move through the finished epochs' look inside; 1-4 switch panels; in the "
                 "mistakes panel, arrows choose a digit and Enter opens its pass.")
 
@@ -586,6 +589,7 @@ class TrainScreen(LessonScreen):
             else:
                 target, when = worker.result
                 self.say(f"saved the network ({when}) to {target}", "success")
+                remember_saved_quietly(target)
 
     # -- reports from the worker --------------------------------------------------------------
 
@@ -689,6 +693,10 @@ class TrainScreen(LessonScreen):
         self.show_progress(stopped.progress)
         self.set_state(stopped.state)
         self.lock_settings()
+        if stopped.state in (FINISHED, STOPPED):
+            from nnsim.tui.screens.draw.from_training import remember_run
+
+            remember_run(self)
         if stopped.state == PAUSED:
             if self._step_after_pause:
                 self._step_after_pause = False
@@ -890,6 +898,16 @@ class TrainScreen(LessonScreen):
                         f"BP4, then every weight and bias moved by -(eta/m) times its gradient.",
                         f"train-epoch{e.epoch}-batch{e.index + 1}")
 
+    def action_draw(self) -> None:
+        from nnsim.tui.screens.draw.from_training import draw_with_trained
+
+        draw_with_trained(self)
+
+    def action_load(self) -> None:
+        from nnsim.tui.screens.draw.from_training import load_into_training
+
+        load_into_training(self)
+
     def on_digit_gallery_chosen(self, event: DigitGallery.Chosen) -> None:
         event.stop()
         if event.control is not self.query_one("#mistakes-gallery"):
@@ -916,6 +934,16 @@ class TrainScreen(LessonScreen):
         if self.busy:
             self.session.request_pause()
         open_trace(self.app, trace, title=title, description=description, name=name)
+
+
+def remember_saved_quietly(path) -> None:
+    """Keep where the network was saved, for the canvas (``nnsim draw``) to find it."""
+    from nnsim.lessons.networks import remember_saved
+
+    try:
+        remember_saved(path)
+    except OSError:
+        pass
 
 
 def _number(text: str, kind, name: str):
