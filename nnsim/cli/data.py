@@ -6,6 +6,12 @@ The data machinery is imported inside the handlers so that ``nnsim`` starts fast
 from __future__ import annotations
 
 from nnsim.cli.args import dataset_option
+from nnsim.sanitize import sanitize
+
+
+def say(text) -> None:
+    """``print`` for file names and paths (which may hold control characters)."""
+    print(sanitize(text))
 
 
 def register(subparsers) -> None:
@@ -50,19 +56,19 @@ def download_command(args) -> int:
     from nnsim.data.sources import source
 
     if args.dataset == "sample":
-        print(f"the sample ships with nnsim, nothing to download: {sample_path()}")
+        say(f"the sample ships with nnsim, nothing to download: {sample_path()}")
         return 0
     paths = fetch(args.dataset, mirror=args.mirror, force=args.force)
     src = source(args.dataset)
     for path in paths:
-        print(report(path, src.published(path.name)).describe())
+        say(report(path, src.published(path.name)).describe())
     return 0
 
 
 def path_command(args) -> int:
     from nnsim.data import dataset_dir, sample_path
 
-    print(sample_path() if args.dataset == "sample" else dataset_dir(args.dataset))
+    say(sample_path() if args.dataset == "sample" else dataset_dir(args.dataset))
     return 0
 
 
@@ -74,18 +80,18 @@ def verify_command(args) -> int:
     if args.dataset == "sample" or args.data_dir is not None:
         splits = load_dataset(args.dataset, data_dir=args.data_dir, validation_size=0)
         for f in splits.files:
-            print(f.describe())
+            say(f.describe())
         if args.dataset == "sample":
             f = report(sample_path(), None)
-            print(f"{f.path}  {f.size:,} bytes  MD5 {f.md5}  (bundled with nnsim)")
-        print(f"ok: {splits.source.rsplit(':', 1)[0]}: {len(splits.training):,} training and "
+            say(f"{f.path}  {f.size:,} bytes  MD5 {f.md5}  (bundled with nnsim)")
+        say(f"ok: {splits.source.rsplit(':', 1)[0]}: {len(splits.training):,} training and "
               f"{len(splits.test):,} test examples read and checked")
         return 0
     folder = dataset_dir(args.dataset)
     results = verify_cache(args.dataset)
     bad = [r for _, r in results if r is not None and r.matches is False]
     for name, r in results:
-        print(f"{folder / name}  not downloaded" if r is None else r.describe())
+        say(f"{folder / name}  not downloaded" if r is None else r.describe())
     if bad:
         raise NnsimError(f"{bad[0].path}: MD5 {bad[0].md5} is not the published {bad[0].published.md5}: "
                          f"delete it and run 'nnsim data download{_dataset_flag(args)}'")
@@ -94,7 +100,7 @@ def verify_command(args) -> int:
     if not (idx_names <= present or "mnist.pkl.gz" in present):
         raise NnsimError(f"{folder}: the dataset is not (completely) downloaded: run "
                          f"'nnsim data download{_dataset_flag(args)}'")
-    print(f"ok: {folder} holds the published files")
+    say(f"ok: {folder} holds the published files")
     return 0
 
 

@@ -16,6 +16,12 @@ import time
 from pathlib import Path
 
 from nnsim.cli.args import whole_number
+from nnsim.sanitize import json_line, sanitize
+
+
+def say(*parts, **options) -> None:
+    """``print`` for text that holds lesson-file words: control characters made visible."""
+    print(*(sanitize(p) for p in parts), **options)
 
 
 def register(subparsers) -> None:
@@ -80,16 +86,16 @@ def list_command(args) -> int:
     scenarios = bundled_scenarios()
     if args.json:
         for s in scenarios:
-            print(json.dumps({"name": s.name, "title": s.title, "kind": s.kind, "section": s.section,
-                              "description": s.description, "path": str(s.path)}, ensure_ascii=False))
+            print(json_line(json.dumps({"name": s.name, "title": s.title, "kind": s.kind, "section": s.section,
+                                        "description": s.description, "path": str(s.path)}, ensure_ascii=False)))
         return 0
     width = max((len(s.name) for s in scenarios), default=0)
     section = None
     for s in scenarios:
         if s.section != section:
-            print(("\n" if section else "") + s.section)
+            say(("\n" if section else "") + s.section)
             section = s.section
-        print(f"  {s.name:<{width}}  {s.title}  [{s.kind}]")
+        say(f"  {s.name:<{width}}  {s.title}  [{s.kind}]")
     return 0
 
 
@@ -127,34 +133,34 @@ class _TextOut:
 
     def start(self, scenario) -> None:
         variant = " (quick variant)" if scenario.is_quick else ""
-        print(f"{scenario.title}{variant}  [{scenario.kind}, {scenario.label}]")
+        say(f"{scenario.title}{variant}  [{scenario.kind}, {scenario.label}]")
         if scenario.kind == "train":
             t = scenario.train
-            print(f"  sizes {list(scenario.network.sizes)}, {t.epochs} epochs, mini-batch {t.mini_batch_size}, "
+            say(f"  sizes {list(scenario.network.sizes)}, {t.epochs} epochs, mini-batch {t.mini_batch_size}, "
                   f"eta {t.eta:g}, dataset {t.dataset}, {t.outputs} outputs")
-        print()
+        say()
 
     def step(self, step, total) -> None:
         if step.kind in ("epoch", "diverged"):
             extra = f"  ({step.values['seconds']:.2f} s)" if "seconds" in step.values else ""
-            print(step.narration + extra, flush=True)
+            say(step.narration + extra, flush=True)
             return
-        print(f"[{step.index + 1}/{total}] {step.title}")
-        print(textwrap.fill(step.narration, 100, initial_indent="    ", subsequent_indent="    "))
+        say(f"[{step.index + 1}/{total}] {step.title}")
+        say(textwrap.fill(step.narration, 100, initial_indent="    ", subsequent_indent="    "))
         numbers = "  ".join(f"{k}={_fmt(v)}" for k, v in step.values.items())
-        print(textwrap.fill(numbers, 100, initial_indent="    ", subsequent_indent="    ",
+        say(textwrap.fill(numbers, 100, initial_indent="    ", subsequent_indent="    ",
                             break_on_hyphens=False))
 
     def results(self, results) -> None:
-        print()
+        say()
         if not results:
-            print("no expectations")
+            say("no expectations")
             return
-        print("expectations:")
+        say("expectations:")
         for r in results:
-            print(f"  {'ok  ' if r.passed else 'FAIL'}  {r.description}: {r.detail}")
+            say(f"  {'ok  ' if r.passed else 'FAIL'}  {r.description}: {r.detail}")
         failed = sum(not r.passed for r in results)
-        print(f"{len(results) - failed} of {len(results)} expectations hold"
+        say(f"{len(results) - failed} of {len(results)} expectations hold"
               + (f"; {failed} failed" if failed else ""))
 
 
@@ -174,7 +180,7 @@ class _JsonOut:
 
     @staticmethod
     def _write(obj) -> None:
-        print(json.dumps(_strict(obj), ensure_ascii=False, allow_nan=False), flush=True)
+        print(json_line(json.dumps(_strict(obj), ensure_ascii=False, allow_nan=False)), flush=True)
 
 
 def _strict(obj):
@@ -215,7 +221,7 @@ def check_command(args) -> int:
         except NnsimError as error:
             invalid += 1
             sys.stdout.flush()
-            sys.stderr.write(f"nnsim: error: {error}\n")
+            sys.stderr.write(f"nnsim: error: {sanitize(error, single_line=True)}\n")
             sys.stderr.flush()
             continue
         seconds = time.perf_counter() - t0
@@ -223,16 +229,16 @@ def check_command(args) -> int:
         variant = ", quick" if scenario.is_quick else ""
         if bad:
             failed += 1
-            print(f"FAIL  {scenario.label}  {len(bad)} of {len(results)} expectations failed{variant}  "
+            say(f"FAIL  {scenario.label}  {len(bad)} of {len(results)} expectations failed{variant}  "
                   f"({seconds:.2f} s)")
             for r in bad:
-                print(f"        {r.description}: {r.detail}")
+                say(f"        {r.description}: {r.detail}")
         else:
-            print(f"ok    {scenario.label}  {len(results)} expectation{'s' if len(results) != 1 else ''}"
+            say(f"ok    {scenario.label}  {len(results)} expectation{'s' if len(results) != 1 else ''}"
                   f"{variant}  ({seconds:.2f} s)", flush=True)
     total = time.perf_counter() - started
     ok = len(files) - failed - invalid
-    print(f"{len(files)} lesson{'s' if len(files) != 1 else ''}: {ok} ok, {failed} failed, {invalid} invalid  "
+    say(f"{len(files)} lesson{'s' if len(files) != 1 else ''}: {ok} ok, {failed} failed, {invalid} invalid  "
           f"({total:.1f} s)")
     return 2 if invalid else 1 if failed else 0
 

@@ -14,6 +14,7 @@ import argparse
 import sys
 
 from nnsim.cli.args import dataset_option, learning_rate, whole_number
+from nnsim.sanitize import sanitize
 
 MAX_NEURONS = 4096
 
@@ -67,11 +68,27 @@ def _sizes(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"the first layer must have 784 neurons (one per pixel), got {sizes[0]}")
     if sizes[-1] != 10:
         raise argparse.ArgumentTypeError(f"the last layer must have 10 neurons (one per class), got {sizes[-1]}")
-    return sizes
+    return _capped(sizes)
 
 
 def _hidden(text: str) -> list[int]:
-    return [784, *_layer_list(text), 10]
+    return _capped([784, *_layer_list(text), 10])
+
+
+def _capped(sizes: list[int]) -> list[int]:
+    """The lesson files' limits on layers and parameters, so a typo such as
+    --hidden 4096,4096,4096 is refused before it allocates gigabytes."""
+    from nnsim.lessons.scenario.schema import LIMITS
+
+    if len(sizes) > LIMITS["layers"]:
+        raise argparse.ArgumentTypeError(f"{len(sizes)} layers is more than the limit of {LIMITS['layers']} "
+                                         f"(the same as for lesson files)")
+    count = sum(y * x + y for x, y in zip(sizes[:-1], sizes[1:]))
+    if count > LIMITS["network_parameters"]:
+        raise argparse.ArgumentTypeError(
+            f"{sizes} has {count:,} weights and biases, more than the limit of "
+            f"{LIMITS['network_parameters']:,} (the same as for lesson files); use smaller layers")
+    return sizes
 
 
 # -- nnsim train --------------------------------------------------------------------------
@@ -117,9 +134,9 @@ def run_headless(args) -> int:
     splits = load_dataset(args.dataset, data_dir=args.data_dir, validation_size=args.validation_size,
                           mirror=args.mirror)
     err = sys.stderr
-    err.write(f"nnsim: {splits.source}\n")
+    err.write(f"nnsim: {sanitize(splits.source)}\n")
     for f in splits.files:
-        err.write(f"nnsim:   {f.describe()}\n")
+        err.write(f"nnsim:   {sanitize(f.describe())}\n")
     err.write(f"nnsim: training {sizes} for {args.epochs} epochs, mini-batch {args.mini_batch_size}, "
               f"eta {args.eta!r}, {args.dtype}, seed {seed}\n")
     err.flush()
@@ -161,7 +178,7 @@ def run_headless(args) -> int:
         status = 130
     if save:
         net.save(save)
-        err.write(f"nnsim: saved the network to {save}\n")
+        err.write(f"nnsim: saved the network to {sanitize(save)}\n")
     return status
 
 
@@ -185,9 +202,9 @@ def checked_save_path(path):
     import os
     from pathlib import Path
 
-    from nnsim.errors import NnsimError
+    from nnsim.errors import NnsimError, user_path
 
-    target = Path(path).expanduser()
+    target = user_path(path, "--save")
     folder = target.parent
     if target.is_dir():
         raise NnsimError(f"--save {path}: is a folder; give a file name such as model.npz")

@@ -18,6 +18,7 @@ import numpy as np
 from nnsim.core.activations import most_active, sigmoid
 from nnsim.core.dataset import Dataset
 from nnsim.core.training import Diverged, EpochDone, train
+from nnsim.errors import NnsimError, os_reason, remove_quietly
 
 # One recorded step of a pass: (phase, layer in the book's numbering, the arrays by name).
 Record = tuple[str, int, dict]
@@ -235,9 +236,15 @@ class Network:
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             arrays[f"w{i}"], arrays[f"b{i}"] = w, b
         tmp = path + ".part"
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as f:
+                np.savez(f, **arrays)
+            os.replace(tmp, path)
+        except BaseException as error:
+            remove_quietly(tmp)  # a full disk or Ctrl+C mid-write leaves nothing behind
+            if isinstance(error, OSError):
+                raise NnsimError(f"{path}: cannot save the network: {os_reason(error)}") from None
+            raise
 
     @property
     def parameter_count(self) -> int:

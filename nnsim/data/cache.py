@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple, Optional
 
 from nnsim.data.sources import RemoteFile, Source
+from nnsim.errors import user_path
 
 DATA_DIR_ENV = "NNSIM_DATA_DIR"
 
@@ -23,7 +24,7 @@ def cache_root() -> Path:
     """The folder that holds one sub-folder per downloaded dataset."""
     configured = os.environ.get(DATA_DIR_ENV)
     if configured:
-        return Path(configured).expanduser()
+        return user_path(configured, "$" + DATA_DIR_ENV)
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local"
         return Path(base) / "nnsim" / "Cache"

@@ -21,7 +21,7 @@ from nnsim.data import cache, idx
 from nnsim.data.cache import DataFile
 from nnsim.data.splits import Splits, pixels
 from nnsim.data.sources import DATASETS, MIRROR_ENV, Source, source
-from nnsim.errors import NnsimError
+from nnsim.errors import NnsimError, user_path
 
 VALIDATION_SIZE = 10_000
 OFFLINE_HINT = "or train offline on the bundled digits with --dataset sample"
@@ -49,7 +49,7 @@ def load_dataset(name: str = "mnist", data_dir=None, validation_size: Optional[i
     if validation_size is not None and validation_size < 0:
         raise NnsimError(f"validation size must be 0 or more, got {validation_size}")
     if data_dir is not None:
-        return _load_folder(src, Path(data_dir).expanduser(), validation_size, local=True)
+        return _load_folder(src, user_path(data_dir, "--data-dir"), validation_size, local=True)
     folder = cache.dataset_dir(name)
     if not _cached_form(src, folder):
         if not download:
@@ -70,7 +70,7 @@ def is_cached(name: str, data_dir=None) -> bool:
         return sample_path().is_file()
     src = source(name)
     if data_dir is not None:
-        folder = Path(data_dir).expanduser()
+        folder = user_path(data_dir, "--data-dir")
         return all(cache.find_idx(folder, src).values()) or cache.find_pickle(folder, src) is not None
     return _cached_form(src, cache.dataset_dir(name)) is not None
 

@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from nnsim.sanitize import sanitize
+
 
 class NarrationPanel(VerticalScroll, can_focus=False):
     """The scenario's narration for the step, under the step's title (on the border).
@@ -42,6 +44,7 @@ class NarrationPanel(VerticalScroll, can_focus=False):
 
     def show(self, title: str, text: str) -> None:
         """Show a step's title and narration; whitespace in the file's text is tidied."""
+        title, text = sanitize(title, single_line=True), sanitize(text)  # lesson files are outside text
         self.border_title = Content(title)  # plain text: a title may hold [brackets]
         # TOML multi-line strings wrap at the author's line width; let the panel wrap instead.
         paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]

@@ -7,6 +7,7 @@ from typing import Optional
 from textual.content import Content
 from textual.widget import Widget
 
+from nnsim.sanitize import sanitize
 from nnsim.tui.style.shading import MUTED
 
 _STYLES = {"information": MUTED, "success": "$text-success", "warning": "$text-warning",
@@ -32,7 +33,7 @@ class StatusLine(Widget):
 
     def say(self, message: str, severity: str = "information") -> None:
         """Show ``message``; severity is information, success, warning or error."""
-        self.message = message
+        self.message = sanitize(message, single_line=True)  # may quote file names, mirror replies
         self.severity = severity
         self.refresh()
 

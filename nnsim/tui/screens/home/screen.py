@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from nnsim.errors import NnsimError
+from nnsim.sanitize import sanitize
 from nnsim.tui.screens import KIND_NAMES, has_screen
 from nnsim.tui.style.shading import MUTED
 
@@ -97,7 +98,7 @@ class HomeScreen(Screen):
             lessons.highlighted = first
 
     def say(self, message: str, severity: str = "information") -> None:
-        self.message = message
+        self.message = message = sanitize(message, single_line=True)
         style = {"error": "bold $text-error", "warning": "$text-warning"}.get(severity, MUTED)
         self.query_one("#home-status", Static).update(Content.styled(message, style))
 

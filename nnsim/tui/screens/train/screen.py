@@ -42,7 +42,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
-from nnsim.errors import NnsimError
+from nnsim.errors import NnsimError, user_path
 from nnsim.lessons import LessonStep, Scenario
 from nnsim.lessons.book_run import book_accuracy, book_log_lines
 from nnsim.lessons.kinds.train import CLASS_NAMES, DATASET_TITLES, first_step, load_plan, replan
@@ -856,7 +856,11 @@ class TrainScreen(LessonScreen):
         if not path:
             self.say("say where to save in the settings (save to)", "warning")
             return
-        target = Path(path).expanduser()
+        try:
+            target = user_path(path, "save to")
+        except NnsimError as error:  # ~nosuchuser: say so and keep running
+            self.say(str(error), "error")
+            return
         if target.is_dir():
             self.say(f"cannot save the model to {path}: it is a folder; give a file name such as model.npz", "error")
             return
