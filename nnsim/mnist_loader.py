@@ -37,14 +37,15 @@ def download_mnist(filename: str = "mnist.pkl.gz", dataset: Optional[str] = None
     ``filename`` is accepted for the book's signature; nnsim fetches the IDX
     files (or the book's pickle if the mirrors fail) and verifies them.
     """
-    from nnsim.data import dataset_dir, fetch, is_cached
+    from nnsim.data import dataset_dir, fetch
+    from nnsim.data.mnist import verified_in_cache
     from nnsim.errors import NnsimError
 
     name = _dataset(dataset)
     if name == "sample":
         print("Using nnsim's offline sample of MNIST digits (no download needed).")
         return
-    if is_cached(name):
+    if verified_in_cache(name):  # checksums, not just names: a user's own file is moved aside
         print(f"Dataset '{name}' already exists in {dataset_dir(name)}.")
         return
     print(f"Downloading {name}...")

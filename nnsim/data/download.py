@@ -6,6 +6,14 @@ and MD5 match the published ones is the file renamed to ``NAME``; an
 interrupted download leaves only the ``.part`` file, which the next attempt
 resumes with an HTTP range request (from whichever mirror answers). Each
 mirror is tried in turn; when all fail, the error lists what each one said.
+
+Every file has a size cap (its published size; :data:`MAX_UNPUBLISHED` for a
+file without one), checked against Content-Length before the body is read and
+against the bytes as they arrive, and an overall deadline as well as the read
+timeout, so neither an endless body nor a trickle of one byte every few
+seconds can hold the disk or the user hostage. A file already under the final
+name that is not the published one is never overwritten: it is moved aside to
+``NAME.rejected`` (see :func:`nnsim.data.cache.quarantine`).
 """
 
 from __future__ import annotations
@@ -18,11 +26,18 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from nnsim.data.sources import RemoteFile
-from nnsim.errors import NnsimError
+from nnsim.errors import NnsimError, os_reason, remove_quietly
+from nnsim.sanitize import redact_url, redact_urls
 
 # (connect, read) seconds: a mirror that accepts no connection, or goes silent
 # mid-file for this long, is given up for the next one.
 TIMEOUT = (10.0, 30.0)
+# Seconds for one whole file, however steadily bytes arrive: a mirror trickling a
+# byte every 20 s never trips the read timeout. The largest file (26 MB) takes
+# under a minute on a slow school line.
+DEADLINE = 600.0
+# The cap for a file whose size is not published (every built-in file's is).
+MAX_UNPUBLISHED = 64 << 20
 CHUNK = 1 << 16
 
 ProgressFactory = Callable[[str, Optional[int], int], "Progress"]
@@ -52,10 +67,12 @@ def download(file: RemoteFile, urls: Sequence[str], dest: Path, timeout=TIMEOUT,
     dest = Path(dest)
     if not isinstance(timeout, tuple):
         timeout = (float(timeout), float(timeout))
+    deadline = float(timeout[2]) if len(timeout) > 2 else DEADLINE
+    timeout = (float(timeout[0]), float(timeout[1]))
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise NnsimError(f"cannot create the data folder {dest.parent}: {error.strerror or error}") from None
+        raise NnsimError(f"cannot create the data folder {dest.parent}: {os_reason(error)}") from None
     if progress is None:
         progress = sys.stderr.isatty()
     own_session = session is None
@@ -64,33 +81,34 @@ def download(file: RemoteFile, urls: Sequence[str], dest: Path, timeout=TIMEOUT,
     try:
         for url in urls:
             try:
-                _fetch(session, url, file, dest, timeout, progress)
+                _fetch(session, url, file, dest, timeout, progress, time.monotonic() + deadline, deadline)
                 return dest
             except DownloadFailed as error:
-                failures.append(f"{url.rsplit('/', 1)[0]}/: {error}")
+                failures.append(f"{redact_url(url.rsplit('/', 1)[0])}/: {error}")
     finally:
         if own_session:
             session.close()
     part = _part(dest)
     kept = f"; the partial download {part.name} is kept and resumed next time" if part.exists() else ""
-    raise NnsimError(f"could not download {file.name} ({'; '.join(failures)}){kept}")
+    raise NnsimError(redact_urls(f"could not download {file.name} ({'; '.join(failures)}){kept}"))
 
 
 def _part(dest: Path) -> Path:
     return dest.with_name(dest.name + ".part")
 
 
-def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: bool) -> None:
+def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: bool,
+           ends: float, deadline: float) -> None:
     import requests
 
     part = _part(dest)
     digest = hashlib.md5()
+    cap = file.size if file.size is not None else MAX_UNPUBLISHED
     have = part.stat().st_size if part.exists() else 0
     if file.size is not None and have == file.size and md5_of(part) == file.md5:
-        os.replace(part, dest)  # complete and intact: interrupted just before the rename
-        return
-    if file.size is not None and have >= file.size:
-        part.unlink()  # complete but damaged, or too long: start again
+        return _install(part, dest, file)  # complete and intact: interrupted just before the rename
+    if have >= cap:
+        part.unlink()  # complete but damaged, or too long: it cannot be a prefix of the file
         have = 0
     if have:
         with open(part, "rb") as f:
@@ -110,16 +128,21 @@ def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: b
     with response:
         if response.status_code == 416 and have:
             part.unlink()  # the partial file does not fit this server's copy
-            return _fetch(session, url, file, dest, timeout, progress)
+            return _fetch(session, url, file, dest, timeout, progress, ends, deadline)
         if response.status_code not in (200, 206):
-            raise DownloadFailed(f"HTTP {response.status_code} {response.reason or ''}".rstrip())
+            raise DownloadFailed(f"HTTP {response.status_code} {(response.reason or '')[:80]}".rstrip())
         if response.status_code == 200 and have:
             have, digest = 0, hashlib.md5()  # the server ignored the range: start over
         elif response.status_code == 206 and not response.headers.get("Content-Range", "").startswith(
                 f"bytes {have}-"):
             raise DownloadFailed(f"answered a range request with {response.headers.get('Content-Range')!r}")
         length = response.headers.get("Content-Length")
-        total = have + int(length) if length and length.isdigit() else file.size
+        if length is not None and not length.isdigit():
+            length = None
+        if length is not None and have + int(length) > cap:
+            raise DownloadFailed(f"announces {have + int(length):,} bytes, more than the "
+                                 f"{'published' if file.size is not None else 'allowed'} {cap:,}; refused")
+        total = have + int(length) if length is not None else file.size
         bar = Progress(file.name, total, have) if progress else None
         done = have
         try:
@@ -128,11 +151,16 @@ def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: b
                     try:
                         out.write(block)
                     except OSError as error:
-                        raise NnsimError(f"cannot write {part}: {error.strerror or error}") from None
+                        out.close()
+                        remove_quietly(part)  # a full disk: the half-written file goes too
+                        raise NnsimError(f"cannot write {part}: {os_reason(error)}") from None
                     digest.update(block)
                     done += len(block)
-                    if file.size is not None and done > file.size:
+                    if done > cap:
                         break
+                    if time.monotonic() > ends:
+                        raise DownloadFailed(f"took longer than the {deadline:g} s allowed for one file "
+                                             f"({done:,} bytes had arrived)")
                     if bar:
                         bar.update(done)
             if bar:
@@ -140,6 +168,10 @@ def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: b
         finally:
             if bar:
                 bar.close()
+    if done > cap:
+        part.unlink()
+        raise DownloadFailed(f"sent more than the {'published' if file.size is not None else 'allowed'} "
+                             f"{cap:,} bytes; discarded")
     expected = total if length is not None else file.size
     if expected is not None and done < expected:
         raise DownloadFailed(f"connection ended after {done:,} of {expected:,} bytes")
@@ -150,6 +182,16 @@ def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: b
     if md5 != file.md5:
         part.unlink()
         raise DownloadFailed(f"checksum mismatch (MD5 {md5}, published {file.md5}); discarded")
+    _install(part, dest, file)
+
+
+def _install(part: Path, dest: Path, file: RemoteFile) -> None:
+    """Rename the verified ``part`` to ``dest``; a different file already there (one the
+    user put in the cache) is moved aside first, never overwritten."""
+    from nnsim.data.cache import quarantine
+
+    if dest.is_file() and not (dest.stat().st_size == part.stat().st_size and md5_of(dest) == file.md5):
+        quarantine(dest, "is not the published file")
     os.replace(part, dest)
 
 

@@ -22,6 +22,7 @@ from nnsim.data.cache import DataFile
 from nnsim.data.splits import Splits, pixels
 from nnsim.data.sources import DATASETS, MIRROR_ENV, Source, source
 from nnsim.errors import NnsimError, user_path
+from nnsim.sanitize import redact_url
 
 VALIDATION_SIZE = 10_000
 OFFLINE_HINT = "or train offline on the bundled digits with --dataset sample"
@@ -84,13 +85,25 @@ def fetch(name: str, mirror: Optional[str] = None, progress: Optional[bool] = No
     """
     from nnsim.data.download import TIMEOUT, download
 
+    from nnsim.data.lock import dataset_lock
+
     src = source(name)
     folder = cache.dataset_dir(name)
     if not force:
         present = _cached_form(src, folder)
         if present:
             return present
-    timeout = timeout or TIMEOUT
+    with dataset_lock(folder):
+        if not force:  # another nnsim may have fetched it while this one waited
+            present = _cached_form(src, folder)
+            if present:
+                return present
+        return _fetch_locked(src, folder, mirror, progress, timeout or TIMEOUT, force)
+
+
+def _fetch_locked(src: Source, folder: Path, mirror, progress, timeout, force: bool) -> list[Path]:
+    from nnsim.data.download import download
+
     mirrors = mirror_urls(src, mirror)
     failures = []
     try:
@@ -120,7 +133,7 @@ def mirror_urls(src: Source, mirror: Optional[str] = None) -> list[str]:
     chosen = _chosen_mirror(src, mirror)
     if chosen:
         if not chosen.startswith(("http://", "https://")):
-            raise NnsimError(f"mirror {chosen!r}: expected an http:// or https:// URL "
+            raise NnsimError(f"mirror {redact_url(chosen)!r}: expected an http:// or https:// URL "
                              f"(for files on this computer use --data-dir)")
         return [chosen.rstrip("/") + "/"]
     return list(src.mirrors)
@@ -166,12 +179,27 @@ def _verify_cached(src: Source, folder: Path, repair: bool, **download_options) 
         published = src.published(path.name)
         if md5_of(path) == published.md5:
             continue
-        path.unlink()
+        rejected = cache.quarantine(path, "does not match the published MD5")
         if not repair:
-            raise NnsimError(f"{path}: damaged in the cache (MD5 does not match the published one) and "
-                             f"was removed: run 'nnsim data download' again, {OFFLINE_HINT}")
+            raise NnsimError(f"{path}: does not match the published MD5, so it was moved aside to "
+                             f"{rejected.name} (delete it when you no longer need it): run "
+                             f"'nnsim data download' again, {OFFLINE_HINT}")
         fetch(src.name, **download_options)
         return _verify_cached(src, folder, repair=False)
+
+
+def verified_in_cache(name: str) -> bool:
+    """Whether the cache holds ``name``'s files with their published MD5s; a file that
+    fails is moved aside (``NAME.rejected``), so the next download starts clean."""
+    src = source(name)
+    folder = cache.dataset_dir(name)
+    if not _cached_form(src, folder):
+        return False
+    try:
+        _verify_cached(src, folder, repair=False)
+    except NnsimError:
+        return False
+    return True
 
 
 def _is_disk_error(error: NnsimError) -> bool:

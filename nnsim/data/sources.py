@@ -62,7 +62,8 @@ MNIST = Source(
         "https://storage.googleapis.com/cvdf-datasets/mnist/",
     ),
     # The book's own file: the same digits, already split 50,000 / 10,000 / 10,000.
-    pickle=RemoteFile("mnist.pkl.gz", None, "a02cd19f81d51c426d7ca14024243ce9"),
+    # Its size is not published but follows from the MD5: a mirror sending more is refused.
+    pickle=RemoteFile("mnist.pkl.gz", 17_051_982, "a02cd19f81d51c426d7ca14024243ce9"),
     pickle_urls=("https://github.com/mnielsen/neural-networks-and-deep-learning/raw/master/data/mnist.pkl.gz",),
     licence="Yann LeCun and Corinna Cortes; Creative Commons Attribution-Share Alike 3.0",
 )

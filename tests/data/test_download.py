@@ -72,7 +72,7 @@ def test_a_file_of_the_wrong_size_is_discarded(generated, mirror, fake_mnist, is
     files = generated.files()
     files["train-labels-idx1-ubyte.gz"] += b"extra"
     fake_mnist(mirrors=[mirror.serve("long", files)])
-    with pytest.raises(NnsimError, match="not the published"):
+    with pytest.raises(NnsimError, match="announces 98 bytes, more than the published 93; refused"):
         fetch("mnist")
     assert "train-labels-idx1-ubyte.gz" not in cache_files(isolated_cache)
     assert "train-labels-idx1-ubyte.gz.part" not in cache_files(isolated_cache)
@@ -209,9 +209,12 @@ def test_a_damaged_cached_file_is_fetched_again_or_reported(generated, mirror, f
     labels = isolated_cache / "mnist" / "t10k-labels-idx1-ubyte.gz"
     good = labels.read_bytes()
     labels.write_bytes(bytes([good[0] ^ 1]) + good[1:])
-    with pytest.raises(NnsimError, match="damaged in the cache"):
+    with pytest.raises(NnsimError, match="does not match the published MD5, so it was moved aside to "
+                                         "t10k-labels-idx1-ubyte.gz.rejected"):
         load_dataset("mnist", validation_size=20, download=False)
     assert not labels.exists()
+    rejected = labels.with_name(labels.name + ".rejected")
+    assert rejected.read_bytes() == bytes([good[0] ^ 1]) + good[1:]  # moved aside, not deleted
     fetch("mnist")
     labels.write_bytes(bytes([good[0] ^ 1]) + good[1:])
     load_dataset("mnist", validation_size=20)  # repaired from the mirror
