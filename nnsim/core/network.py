@@ -17,6 +17,7 @@ import numpy as np
 
 from nnsim.core.activations import most_active, sigmoid
 from nnsim.core.dataset import Dataset
+from nnsim.core.network_file import read_arrays
 from nnsim.core.training import Diverged, EpochDone, train
 from nnsim.errors import NnsimError, os_reason, remove_quietly
 
@@ -243,7 +244,7 @@ class Network:
         except BaseException as error:
             remove_quietly(tmp)  # a full disk or Ctrl+C mid-write leaves nothing behind
             if isinstance(error, OSError):
-                raise NnsimError(f"{path}: cannot save the network: {os_reason(error)}") from None
+                raise NnsimError(f"cannot save the model to {path}: {os_reason(error)}") from None
             raise
 
     @property
@@ -255,15 +256,8 @@ class Network:
 
 
 def load_network(path) -> Network:
-    """Load a network saved by :meth:`Network.save`; raises ValueError on a bad file."""
-    try:
-        with np.load(os.fspath(path), allow_pickle=False) as data:
-            sizes = [int(n) for n in data["sizes"]]
-            weights = [data[f"w{i}"] for i in range(len(sizes) - 1)]
-            biases = [data[f"b{i}"] for i in range(len(sizes) - 1)]
-    except (OSError, KeyError, ValueError, EOFError) as error:
-        raise ValueError(f"{path}: not an nnsim network file ({error})") from None
-    for i, (x, y) in enumerate(zip(sizes[:-1], sizes[1:])):
-        if weights[i].shape != (y, x) or biases[i].shape != (y, 1):
-            raise ValueError(f"{path}: layer {i + 2} has shapes that do not match sizes {sizes}")
+    """Load a network saved by :meth:`Network.save`. Raises BadNetworkFile (an
+    NnsimError and a ValueError) with one line for anything else, before
+    allocating more than the file's parameter limit allows."""
+    weights, biases = read_arrays(path)
     return Network.from_arrays(weights, biases)

@@ -19,6 +19,7 @@ from typing import Any, Mapping, Optional, Union
 
 from nnsim.core.circuit import Circuit, half_adder, xor_from_nands
 from nnsim.core.descent import Cost
+from nnsim.core.network_file import MAX_PARAMETERS
 from nnsim.core.perceptron import AND, NAND, NOT, OR, Perceptron
 from nnsim.lessons.scenario.paths import label as _label
 
@@ -49,7 +50,7 @@ LIMITS = {
     "file_bytes": 1_000_000,
     "layers": 6,
     "neurons_per_layer": 4096,
-    "network_parameters": 2_000_000,
+    "network_parameters": MAX_PARAMETERS,  # one limit with saved networks and the command line
     "explicit_parameters": 10_000,
     "perceptron_inputs": 10,
     "circuit_inputs": 8,
