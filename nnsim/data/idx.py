@@ -32,6 +32,12 @@ DTYPES = {
 
 # No dataset nnsim reads is near this; a header claiming more is broken, not big.
 MAX_BYTES = 1 << 30
+# Images become float32 rows four times their size (splits.pixels), so image
+# files are held to twice MNIST's 60,000 training digits: 94 MB of pixels, a
+# 376 MB float copy. A legal header claiming 1 GB in a 1 MB gzip stops here,
+# before anything is decompressed.
+MAX_EXAMPLES = 120_000
+MAX_IMAGE_BYTES = MAX_EXAMPLES * 28 * 28
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -41,14 +47,15 @@ def is_gzip(path) -> bool:
         return f.read(2) == GZIP_MAGIC
 
 
-def read_idx(path) -> np.ndarray:
-    """The array stored in an IDX file (gzipped or not), in native byte order."""
+def read_idx(path, max_bytes: int = MAX_BYTES, what: str = "any dataset nnsim reads") -> np.ndarray:
+    """The array stored in an IDX file (gzipped or not), in native byte order; a header
+    claiming more than ``max_bytes`` of values is refused before they are read."""
     path = Path(path)
     try:
         gz = is_gzip(path)
         opener = gzip.open if gz else open
         with opener(path, "rb") as f:
-            return _read(f, path, gz)
+            return _read(f, path, gz, max_bytes, what)
     except NnsimError:
         raise
     except FileNotFoundError:
@@ -61,7 +68,7 @@ def read_idx(path) -> np.ndarray:
         raise NnsimError(f"{path}: cannot be read ({_reason(error)})") from None
 
 
-def _read(f, path: Path, gz: bool) -> np.ndarray:
+def _read(f, path: Path, gz: bool, max_bytes: int, limit_what: str) -> np.ndarray:
     what = "gzipped IDX file" if gz else "IDX file"
     magic = f.read(4)
     if len(magic) < 4:
@@ -77,9 +84,9 @@ def _read(f, path: Path, gz: bool) -> np.ndarray:
     if any(n == 0 for n in shape):
         raise NnsimError(f"{path}: dimensions {_dims(shape)} include a zero")
     expected = int(np.prod(shape, dtype=object)) * dtype.itemsize
-    if expected > MAX_BYTES:
+    if expected > max_bytes:
         raise NnsimError(f"{path}: dimensions {_dims(shape)} would need {expected:,} bytes, "
-                         f"more than any dataset nnsim reads")
+                         f"more than {limit_what} ({max_bytes:,} bytes): not a file nnsim can train on")
     if not gz:
         # For a plain file the length on disk must match exactly; check before reading.
         size = os.fstat(f.fileno()).st_size
@@ -96,8 +103,8 @@ def _read(f, path: Path, gz: bool) -> np.ndarray:
 
 
 def read_images(path) -> np.ndarray:
-    """Images as uint8, shape (n, rows, cols)."""
-    array = read_idx(path)
+    """Images as uint8, shape (n, rows, cols), at most :data:`MAX_EXAMPLES` 28 × 28 images' worth."""
+    array = read_idx(path, MAX_IMAGE_BYTES, f"the {MAX_EXAMPLES:,} 28 × 28 images nnsim reads from one file")
     if array.ndim != 3 or array.dtype != np.uint8:
         raise NnsimError(f"{Path(path)}: expected images (3 dimensions of unsigned bytes), "
                          f"got {array.ndim} dimension(s) of {array.dtype}")
@@ -106,7 +113,7 @@ def read_images(path) -> np.ndarray:
 
 def read_labels(path, classes: int = 10) -> np.ndarray:
     """Labels as uint8, shape (n,), each below ``classes``."""
-    array = read_idx(path)
+    array = read_idx(path, MAX_EXAMPLES, f"the {MAX_EXAMPLES:,} labels nnsim reads from one file")
     if array.ndim != 1 or array.dtype != np.uint8:
         raise NnsimError(f"{Path(path)}: expected labels (1 dimension of unsigned bytes), "
                          f"got {array.ndim} dimension(s) of {array.dtype}")

@@ -24,6 +24,12 @@ from nnsim.errors import NnsimError
 # A bound on what one array in a data file may claim, in elements (the book's
 # training images are 39.2 million).
 MAX_ELEMENTS = 1 << 28
+# The book's file is 17,051,982 bytes and unpacks to 220,080,909: 70,000 float32
+# images and their int64 labels. Anything past these bounds is not that file;
+# the decompression stops at the bound instead of filling memory (a 3 MB gzip of
+# zeros would otherwise inflate to gigabytes).
+MAX_FILE_BYTES = 64 << 20
+MAX_UNPACKED_BYTES = 240 << 20
 
 
 class RefusedPickle(pickle.UnpicklingError):
@@ -54,8 +60,7 @@ def _reconstruct(subtype, shape, dtype):
         raise RefusedPickle(f"an array of type {getattr(subtype, '__name__', subtype)!r}")
     if int(np.prod(shape, dtype=object)) > MAX_ELEMENTS:
         raise RefusedPickle("an array larger than any dataset")
-    if not isinstance(dtype, (str, bytes)):
-        _plain_dtype(dtype)
+    _plain_dtype(dtype.decode("latin1") if isinstance(dtype, bytes) else dtype)  # b"O" too
     return real(np.ndarray, shape, dtype)
 
 
@@ -108,11 +113,19 @@ def load_arrays(path) -> object:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        # latin-1 lets Python 2's byte strings (the book's file) become array bytes.
-        return ArraysOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise NnsimError(f"{path}: {size:,} bytes is far more than the book's mnist.pkl.gz "
+                             f"(17,051,982); refused (at most {MAX_FILE_BYTES:,})")
+        with open(path, "rb") as f:
+            gz = f.read(2) == b"\x1f\x8b"
+        if not gz and size > MAX_UNPACKED_BYTES:
+            raise NnsimError(f"{path}: {size:,} bytes of pickle is more than the book's data needs")
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
+            # latin-1 lets Python 2's byte strings (the book's file) become array bytes.
+            return ArraysOnlyUnpickler(_Bounded(path, f), encoding="latin1").load()
+    except NnsimError:
+        raise
     except RefusedPickle as error:
         raise NnsimError(f"{path}: refused: the pickle asks for {error}, which is not part of a "
                          f"numpy array (nnsim never runs code from a data file)") from None
@@ -126,3 +139,38 @@ def load_arrays(path) -> object:
                          f"{str(error).splitlines()[0] if str(error) else ''})") from None
     except OSError as error:
         raise NnsimError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+
+class _Bounded(io.RawIOBase):
+    """A gzip stream that raises NnsimError once more than ``limit`` bytes have come out,
+    so the unpickler reads as it goes and the bound holds before the memory is taken."""
+
+    def __init__(self, path: Path, stream, limit: int = MAX_UNPACKED_BYTES) -> None:
+        self.path, self.stream, self.limit, self.total = path, stream, limit, 0
+
+    def _count(self, n: int) -> None:
+        self.total += n
+        if self.total > self.limit:
+            raise NnsimError(f"{self.path}: unpacks to more than {self.limit:,} bytes, far more than the "
+                             f"book's data (220,080,909); refused before unpacking the rest")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            n = self.limit + 1 - self.total
+        data = self.stream.read(min(n, self.limit + 1 - self.total))
+        self._count(len(data))
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.stream.readline(min(size if size and size > 0 else 1 << 20, self.limit + 1 - self.total))
+        self._count(len(line))
+        return line
