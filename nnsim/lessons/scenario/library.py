@@ -11,6 +11,7 @@ from nnsim.errors import NnsimError
 from nnsim.lessons.scenario.parse import parse_scenario
 from nnsim.lessons.scenario.paths import bundled_dir, bundled_names, label as _label
 from nnsim.lessons.scenario.schema import LIMITS, SECTIONS, Scenario
+from nnsim.lessons.scenario.toml_guard import check_toml_shape
 
 
 def bundled_scenarios() -> list[Scenario]:
@@ -55,6 +56,7 @@ def load_scenario(path_or_name: Union[str, Path]) -> Scenario:
     except UnicodeDecodeError as error:
         raise NnsimError(f"{label}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
                          f"{error.start})") from None
+    check_toml_shape(text, label)  # before tomllib: its cost grows with the square of a key's depth
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
