@@ -68,9 +68,31 @@ def backprop_steps(scenario: Scenario, data_dir=None) -> list[LessonStep]:
     steps: list[LessonStep] = []
     for p in range(1, spec.updates + 1):
         trace = trace_backprop(net, x, y, eta=spec.eta)
+        if p == 1:
+            _check_trace_budget(scenario, trace_bytes(trace), spec.updates)
         steps += trace_lesson_steps(trace, p, len(steps), scenario, titled_by_pass=spec.updates > 1)
         apply_trace_update(net, trace)
     return steps
+
+
+# Every pass keeps its arrays (the debugger steps back through them), so the
+# memory is passes × one pass's arrays: a [784, 2000, 10] net's pass holds about
+# 64 MB, and 50 of them 3.2 GB. The first pass is measured, then the rest refused
+# before they are built if they would not fit.
+TRACE_BUDGET = 512 << 20
+
+
+def trace_bytes(trace: Trace) -> int:
+    """The bytes a recorded pass's arrays hold."""
+    return sum(np.asarray(a).nbytes for step in trace.steps for a in step.arrays.values())
+
+
+def _check_trace_budget(scenario: Scenario, one_pass: int, updates: int) -> None:
+    if one_pass * updates > TRACE_BUDGET:
+        fits = max(TRACE_BUDGET // max(one_pass, 1), 0)
+        raise NnsimError(f"{scenario.label}: [backprop].updates: {updates} passes of this network would keep "
+                         f"{one_pass * updates / 2**20:,.0f} MB of recorded arrays, more than the "
+                         f"{TRACE_BUDGET >> 20} MB a lesson may use; use at most {fits} updates or a smaller network")
 
 
 def trace_lesson_steps(trace: Trace, pass_number: int = 1, start: int = 0, scenario=None,
