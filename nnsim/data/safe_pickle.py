@@ -92,8 +92,12 @@ ALLOWED = {
 }
 
 
-class ArraysOnlyUnpickler(pickle.Unpickler):
-    """An unpickler that can rebuild tuples, lists, numbers, strings and numpy arrays, and nothing else."""
+class ArraysOnlyUnpickler(pickle._Unpickler):
+    """An unpickler that can rebuild tuples, lists, numbers, strings and numpy arrays, and nothing else.
+
+    The pure-Python unpickler, not the C one: the C one allocates the length a
+    BINBYTES8 opcode claims (say 3 GB) before reading a byte; this one asks the
+    bounded stream for it, which stops at the unpacked limit."""
 
     def find_class(self, module, name):
         try:
