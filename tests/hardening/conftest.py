@@ -142,3 +142,36 @@ def trickle(wfile) -> None:
         wfile.write(b"\x1f")
         wfile.flush()
         time.sleep(0.1)
+
+
+def catalogue_env(src) -> dict:
+    """Environment that makes a child process's "mnist" the same fake catalogue as ``src``
+    (see :data:`CHILD_PRELUDE`)."""
+    import json
+
+    files = {role: [getattr(src, role).name, getattr(src, role).size, getattr(src, role).md5]
+             for role in ("train_images", "train_labels", "test_images", "test_labels")}
+    return {"NNSIM_TEST_CATALOGUE": json.dumps({"files": files, "mirrors": list(src.mirrors)})}
+
+
+CHILD_PRELUDE = """
+import json, os, sys
+from dataclasses import replace
+from nnsim.data import sources
+from nnsim.data.sources import RemoteFile
+spec = json.loads(os.environ["NNSIM_TEST_CATALOGUE"])
+sources.SOURCES["mnist"] = replace(sources.MNIST, mirrors=tuple(spec["mirrors"]), pickle_urls=(),
+    **{role: RemoteFile(*f) for role, f in spec["files"].items()})
+from nnsim.cli import main
+"""
+
+
+def nnsim_with_catalogue(src, *args, env=None, limit=AS_LIMIT, timeout=120):
+    """``nnsim ARGS`` in a child whose MNIST catalogue is ``src`` (the fake one of the test)."""
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    code = CHILD_PRELUDE + f"sys.exit(main({list(args)!r}))\n"
+    full_env = dict(os.environ, PYTHONPATH=str(ROOT), **catalogue_env(src), **(env or {}))
+    return subprocess.Popen([sys.executable, "-c", code], env=full_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=cap)
