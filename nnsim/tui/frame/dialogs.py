@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from nnsim.lessons import Scenario, Stepper
+from nnsim.sanitize import sanitize
 from nnsim.tui.style.format import fmt
 from nnsim.tui.style.shading import MUTED
 
@@ -97,7 +98,7 @@ class HelpDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
-            box.border_title = Content(f"Help: {self.scenario.title}")
+            box.border_title = Content(f"Help: {sanitize(self.scenario.title, single_line=True)}")
             box.border_subtitle = "Escape closes"
             yield Static(self.body(), id="help-text")
 

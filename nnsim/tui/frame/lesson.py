@@ -63,6 +63,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from nnsim.errors import NnsimError
+from nnsim.sanitize import sanitize
 from nnsim.lessons import LessonStep, Scenario, Stepper, breakpoint_indices, build_steps, check_expectations
 from nnsim.lessons.scenario import with_changes
 from nnsim.tui.style.format import fmt
@@ -183,7 +184,7 @@ class LessonScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="lesson-bar"):
-            yield Static(self.scenario.title, id="lesson-title", markup=False)
+            yield Static(sanitize(self.scenario.title, single_line=True), id="lesson-title", markup=False)
             yield StepCounter(id="step-counter")
         yield from self.compose_lesson()
         yield StatusLine(id="status")

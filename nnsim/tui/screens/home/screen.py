@@ -89,7 +89,7 @@ class HomeScreen(Screen):
             self.scenarios[s.name] = s
             # Lessons whose screen is still to come are dimmed; the panel on the right says why.
             style = "" if has_screen(s.kind) else MUTED
-            options.append(Option(Content.styled(f"  {s.title}", style), id=s.name))
+            options.append(Option(Content.styled(f"  {sanitize(s.title, single_line=True)}", style), id=s.name))
         lessons = self.query_one("#lessons", OptionList)
         lessons.clear_options()
         lessons.add_options(options)
@@ -110,10 +110,10 @@ class HomeScreen(Screen):
                 f"{KIND_NAMES.get(scenario.kind, 'its screen').capitalize()} is coming in a later version; "
                 f"play it now in a terminal with: nnsim run {scenario.name}", "$text-warning")
         return Content("\n").join([
-            Content.styled(scenario.title, "bold"),
+            Content.styled(sanitize(scenario.title, single_line=True), "bold"),
             Content.styled(f"{scenario.section} · {scenario.kind} · {scenario.name}", MUTED),
             Content(""),
-            Content(" ".join(scenario.description.split())),
+            Content(sanitize(" ".join(scenario.description.split()))),
             Content(""),
             action,
         ])

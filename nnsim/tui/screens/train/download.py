@@ -20,6 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from nnsim.sanitize import redact_urls, sanitize
+
 DOWNLOAD = "downloaded"
 SAMPLE = "sample"
 
@@ -161,7 +163,7 @@ class DownloadDialog(ModalScreen[Optional[str]]):
             self._show_progress()
             self.dismiss(DOWNLOAD)
             return
-        self.error = str(event.worker.error)
+        self.error = sanitize(redact_urls(str(event.worker.error)))  # mirror replies are outside text
         self.query_one("#download-text", Static).update(
             f"Could not download {self.title_text}: no mirror delivered it. If this computer is offline, "
             f"train on the offline sample now.")
