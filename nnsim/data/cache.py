@@ -16,7 +16,6 @@ from typing import NamedTuple, Optional
 
 from nnsim.data.sources import RemoteFile, Source
 from nnsim.errors import user_path
-from nnsim.sanitize import sanitize
 
 DATA_DIR_ENV = "NNSIM_DATA_DIR"
 
@@ -88,23 +87,3 @@ def find_pickle(folder: Path, source: Source) -> Optional[Path]:
     path = folder / source.pickle.name
     return path if path.is_file() else None
 
-
-def quarantine(path: Path, why: str) -> Path:
-    """Move a file that failed verification aside to ``NAME.rejected`` (``NAME.rejected.2``, …
-    if taken) instead of deleting it: it may be the user's own. Returns where it went."""
-    path = Path(path)
-    target = path.with_name(path.name + ".rejected")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.rejected.{n}")
-    try:
-        os.replace(path, target)
-    except OSError as error:
-        from nnsim.errors import NnsimError, os_reason
-
-        raise NnsimError(f"{path} {why}, and could not be moved aside to {target.name}: "
-                         f"{os_reason(error)}") from None
-    sys.stderr.write(f"nnsim: {sanitize(path)} {why}; moved it aside to {sanitize(target)} "
-                     f"(nnsim never deletes a file it did not write)\n")
-    return target

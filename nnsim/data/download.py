@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from nnsim.data.quarantine import quarantine
 from nnsim.data.sources import RemoteFile
 from nnsim.errors import NnsimError, os_reason, remove_quietly
 from nnsim.sanitize import redact_url, redact_urls
@@ -188,8 +189,6 @@ def _fetch(session, url: str, file: RemoteFile, dest: Path, timeout, progress: b
 def _install(part: Path, dest: Path, file: RemoteFile) -> None:
     """Rename the verified ``part`` to ``dest``; a different file already there (one the
     user put in the cache) is moved aside first, never overwritten."""
-    from nnsim.data.cache import quarantine
-
     if dest.is_file() and not (dest.stat().st_size == part.stat().st_size and md5_of(dest) == file.md5):
         quarantine(dest, "is not the published file")
     os.replace(part, dest)

@@ -19,6 +19,7 @@ import numpy as np
 from nnsim.core.dataset import Dataset
 from nnsim.data import cache, idx
 from nnsim.data.cache import DataFile
+from nnsim.data.quarantine import quarantine
 from nnsim.data.splits import Splits, pixels
 from nnsim.data.sources import DATASETS, MIRROR_ENV, Source, source
 from nnsim.errors import NnsimError, user_path
@@ -179,7 +180,7 @@ def _verify_cached(src: Source, folder: Path, repair: bool, **download_options) 
         published = src.published(path.name)
         if md5_of(path) == published.md5:
             continue
-        rejected = cache.quarantine(path, "does not match the published MD5")
+        rejected = quarantine(path, "does not match the published MD5")
         if not repair:
             raise NnsimError(f"{path}: does not match the published MD5, so it was moved aside to "
                              f"{rejected.name} (delete it when you no longer need it): run "
