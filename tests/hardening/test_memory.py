@@ -142,3 +142,21 @@ def test_malformed_networks_are_refused_in_one_line(tmp_path):
         path = tmp_path / f"{name}.npz"
         _npz(path, {f"{k}.npy": v for k, v in members.items()})
         assert message in load_error(path), name
+
+
+def test_the_debuggers_next_pass_stops_at_the_trace_budget(monkeypatch):
+    from nnsim.lessons import build_steps, load_scenario
+    from nnsim.lessons.kinds import backprop
+
+    steps = build_steps(load_scenario("backprop-by-hand"))
+    one = backprop.trace_bytes(backprop.lesson_traces(steps)[-1])
+    passes = len(backprop.lesson_traces(steps))
+    monkeypatch.setattr(backprop, "TRACE_BUDGET", one * (passes + 1))
+    steps += backprop.next_pass(steps)  # fits exactly
+    try:
+        backprop.next_pass(steps)
+    except Exception as error:
+        assert f"{passes + 1} passes of this network already keep" in str(error)
+        assert "restart the lesson to go on from the start" in str(error)
+    else:
+        raise AssertionError("a pass past the budget was built")

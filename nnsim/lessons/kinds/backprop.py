@@ -163,6 +163,11 @@ def next_pass(steps: Sequence[LessonStep], scenario=None) -> list[LessonStep]:
     last = traces[-1]
     if not can_continue(last):
         raise NnsimError("the pass stops at the gradient (no η), so no update follows it")
+    one_pass = trace_bytes(last)
+    if (len(traces) + 1) * one_pass > TRACE_BUDGET:  # the debugger keeps every pass it has shown
+        raise NnsimError(f"{len(traces)} passes of this network already keep "
+                         f"{len(traces) * one_pass / 2**20:,.0f} MB of recorded arrays; another would pass the "
+                         f"{TRACE_BUDGET >> 20} MB a lesson may use (restart the lesson to go on from the start)")
     x, y = examples(last)
     # NaN and infinity are what the debugger's nan condition is there to catch, not errors.
     with np.errstate(all="ignore"):

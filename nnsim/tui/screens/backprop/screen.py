@@ -159,7 +159,11 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
         if len(traces) >= MAX_PASSES:
             self.say(f"the debugger keeps at most {MAX_PASSES} passes (r restarts)", "warning")
             return False
-        self.stepper.extend(next_pass(self.stepper.steps, self.scenario))
+        try:
+            self.stepper.extend(next_pass(self.stepper.steps, self.scenario))
+        except NnsimError as error:  # e.g. the passes' memory budget: say so and stay
+            self.say(str(error), "warning")
+            return False
         return True
 
     def action_step(self) -> None:
