@@ -32,7 +32,7 @@ from typing import Iterator, Optional
 import numpy as np
 
 from nnsim.core.network import Network, load_network
-from nnsim.errors import NnsimError
+from nnsim.errors import NnsimError, user_path
 from nnsim.lessons.scenario import LIMITS, NetworkSpec, Scenario
 
 CONFIG_ENV = "XDG_CONFIG_HOME"
@@ -85,7 +85,7 @@ def _check_headers(path: Path) -> None:
 
 def load_checked(path) -> Network:
     """A network file loaded and checked (see the module's docstring); NnsimError if refused."""
-    path = Path(os.fspath(path)).expanduser()
+    path = user_path(os.fspath(path))  # ~nosuchuser: one line, not a RuntimeError
     if not path.is_file():
         raise NnsimError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     _check_headers(path)
