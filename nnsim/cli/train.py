@@ -200,7 +200,6 @@ def checked_save_path(path):
     if path is None:
         return None
     import os
-    from pathlib import Path
 
     from nnsim.errors import NnsimError, user_path
 

@@ -84,7 +84,7 @@ def fetch(name: str, mirror: Optional[str] = None, progress: Optional[bool] = No
     Tries the four IDX files from each mirror in turn and, for MNIST, the
     book's mnist.pkl.gz after them.
     """
-    from nnsim.data.download import TIMEOUT, download
+    from nnsim.data.download import TIMEOUT
 
     from nnsim.data.lock import dataset_lock
 
