@@ -681,9 +681,8 @@ class TrainScreen(LessonScreen):
         self.draw_epochs()
         self.last_step = result
         e = result.event
-        check = "" if result.matches else " (warning: the trace does not match the update)"
         self.say(f"took mini-batch {e.index + 1:,} of {e.of:,} in epoch {e.epoch}: cost {e.cost:.4g} before the "
-                 f"update; d opens its backprop pass{check}", "success" if result.matches else "warning")
+                 f"update; d opens its backprop pass", "success")
         self.show_progress(result.progress)
 
     def run_stopped(self, stopped: RunStopped) -> None:
