@@ -60,6 +60,7 @@ def run(command: list[str]) -> tuple[float, int, str, str]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({process.returncode}):\n{err[0]}")
+    run.cpu = usage.ru_utime + usage.ru_stime  # CPU seconds of that child: steadier than wall time on a busy machine
     return seconds, usage.ru_maxrss * 1024, out[0], err[0]  # ru_maxrss is in KiB on Linux
 
 
@@ -97,12 +98,13 @@ def reference_child(data_dir: str, epochs: int, seed: int) -> None:
     start_net = Network([784, 30, 10], seed=seed)
     net = ReferenceNetwork(start_net.sizes, start_net.weights, start_net.biases)
     random.seed(seed)
-    seconds, correct = [], []
+    seconds, correct, cpu = [], [], []
     for _ in range(epochs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         correct.append(net.SGD(training_data, 1, 10, 3.0, test_data=test_data)[-1])
         seconds.append(time.perf_counter() - t)
-    print(json.dumps(dict(load=load, seconds=seconds, correct=correct, training=len(training_data),
+        cpu.append(time.process_time() - c)
+    print(json.dumps(dict(load=load, seconds=seconds, cpu=cpu, correct=correct, training=len(training_data),
                           validation=len(validation_data), test=len(test_data),
                           data_bytes=book_lists_bytes((training_data, validation_data, test_data)))))
 
@@ -132,8 +134,12 @@ def main() -> None:
     from nnsim.data import load_dataset
 
     splits = load_dataset("fashion-mnist", data_dir=args.data_dir)  # writes the decoded cache once
-    ours = {}
+    ours, cpu_per_epoch = {}, {}
     for dtype in ("float32", "float64"):
+        # CPU per epoch: a one-epoch run's CPU time taken from this run's, start-up and loading cancel out.
+        run([sys.executable, "-m", "nnsim", "train", "--headless", "--dataset", "fashion-mnist", "--data-dir",
+             args.data_dir, "--epochs", "1", "--seed", str(args.seed), "--dtype", dtype])
+        one_epoch_cpu = run.cpu
         total, peak, out, err = run([
             sys.executable, "-m", "nnsim", "train", "--headless", "--dataset", "fashion-mnist",
             "--data-dir", args.data_dir, "--epochs", str(args.epochs), "--seed", str(args.seed), "--dtype", dtype])
@@ -143,6 +149,7 @@ def main() -> None:
         seconds = [float(m.group(4)) for m in epochs]
         correct = [int(m.group(2)) for m in epochs]
         ours[dtype] = (total, peak, seconds, correct)
+        cpu_per_epoch[dtype] = (run.cpu - one_epoch_cpu) / max(args.epochs - 1, 1)
         print(f"nnsim train {dtype}: {args.epochs} epochs in {total:.1f} s, median {statistics.median(seconds):.3f} "
               f"s/epoch, peak memory {peak / 2**20:.0f} MiB; accuracy after epoch 1: {correct[0] / 100:.2f}%, "
               f"final: {correct[-1] / 100:.2f}%, best {max(correct) / 100:.2f}%", flush=True)
@@ -165,6 +172,9 @@ def main() -> None:
         median = statistics.median(seconds)
         print(f"seconds per epoch, {dtype}:  nnsim {median:.3f}, reference {ref_epoch:.2f}  -> nnsim "
               f"{ref_epoch / median:.1f}x faster (target >= {TARGETS[dtype]:g}x); peak RSS {peak / 2**20:.0f} MiB")
+        ref_cpu = statistics.median(ref["cpu"])
+        print(f"CPU seconds per epoch, {dtype}:  nnsim {cpu_per_epoch[dtype]:.3f}, reference {ref_cpu:.2f}  -> "
+              f"nnsim {ref_cpu / cpu_per_epoch[dtype]:.1f}x less CPU")
     print(f"total time, {args.epochs} epochs: nnsim {ours_total:.1f} s measured, reference {ref_projected:.0f} s "
           f"projected ({ref_total:.1f} s measured for {args.reference_epochs})  -> nnsim "
           f"{ref_projected / ours_total:.1f}x faster")

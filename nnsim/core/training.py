@@ -21,7 +21,7 @@ import numpy as np
 
 from nnsim.core.activations import most_active
 from nnsim.core.dataset import Dataset, PixelRows
-from nnsim.core.fused import FusedStep, _quiet_context
+from nnsim.core.fused import BLOCK, Blocks, FusedStep, _quiet_context
 
 if TYPE_CHECKING:  # the network imports this module for its SGD, not the other way round
     from nnsim.core.network import Network
@@ -153,6 +153,8 @@ def train(
     n = len(training)
     n_batches = math.ceil(n / mini_batch_size)
     steps: dict[int, FusedStep] = {}
+    block = BLOCK * mini_batch_size
+    blocks = Blocks(images, targets, min(block, n), net.dtype, scale) if n else None
     for epoch in range(epochs):
         start = time.perf_counter()
         order = rng.permutation(n)
@@ -165,11 +167,15 @@ def train(
                     eta = changed
                     yield EtaChanged(epoch, index, eta)
                     joined = net.joined_parameters()
+            at = k % block
+            if at == 0:
+                blocks.fill(order[k:k + block])
             batch = order[k:k + mini_batch_size]
-            step = steps.get(len(batch))
+            m = len(batch)
+            step = steps.get(m)
             if step is None or step.joined[0] is not joined[0]:
-                step = steps[len(batch)] = FusedStep(joined, len(batch), images.dtype, targets.dtype, scale)
-            step.gather(images, targets, batch)
+                step = steps[m] = FusedStep(joined, m)
+            step.load(blocks.rows[at:at + m], blocks.y[at:at + m])
             cost = step(eta)
             if not math.isfinite(cost):
                 yield Diverged(epoch, index, _divergence_message(epoch, index, eta))
@@ -227,6 +233,8 @@ def _sgd_step(joined: list[np.ndarray], x: np.ndarray, y: np.ndarray, eta: float
     Returns the mini-batch's quadratic cost before the update."""
     x, y = np.asarray(x), np.asarray(y)
     m = x.shape[1]
-    step = FusedStep(joined, m, x.dtype, y.dtype)
-    step.gather(x.T, y.T, np.arange(m))
+    rows = np.ones((m, x.shape[0] + 1), dtype=joined[0].dtype)
+    rows[:, :-1] = x.T
+    step = FusedStep(joined, m)
+    step.load(rows, np.ascontiguousarray(y.T))
     return step(eta)

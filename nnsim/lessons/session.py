@@ -26,17 +26,17 @@ the tests call it directly.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 import threading
 import time
-from dataclasses import dataclass
-from typing import Callable, Optional, Union
+from typing import Callable, Optional
 
 import numpy as np
 
 from nnsim.core import BatchDone, Diverged, EpochDone, EtaChanged, EtaSchedule, Network, Trace, trace_backprop
-from nnsim.core.metrics import ClassReport, report_from_answers
+from nnsim.core.metrics import report_from_answers
 from nnsim.core.training import train
 from nnsim.errors import NnsimError
 from nnsim.lessons.book_run import matches_book
@@ -44,112 +44,10 @@ from nnsim.lessons.kinds.train import TrainingPlan, binary_targets
 from nnsim.lessons.scenario import Scenario
 from nnsim.lessons.steps import LessonStep, match_steps, narration_for
 from nnsim.lessons.stepper import condition_hit
-
-CLASSES = 10
-"""Digits and Fashion-MNIST's garments: ten classes either way."""
-
-MISTAKES_KEPT = 60
-"""How many misclassified test examples each epoch keeps (most confident first)."""
-
-SNAPSHOT_BUDGET = 64 * 2**20
-"""Bytes of per-epoch network copies kept, so that a mistake from an earlier
-epoch opens with the network that made it; the oldest go first."""
-
-
-# States of a session.
-READY, RUNNING, PAUSED, FINISHED, STOPPED, DIVERGED = "ready", "running", "paused", "finished", "stopped", "diverged"
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a run is. Times are seconds of training, pauses excluded.
-
-    Attributes:
-        state: ready, running, paused, finished, stopped or diverged.
-        epoch: the epoch in progress (from 0); ``epochs`` when all are done.
-        epochs: epochs in the run.
-        batch: mini-batches of this epoch done so far.
-        batches: mini-batches per epoch.
-        examples_done: training examples used so far in the whole run.
-        examples_total: ``epochs`` × training examples.
-        elapsed: seconds spent training.
-        examples_per_second: the rate so far (None before anything is measured).
-        seconds_left: the estimate of what is left at that rate (None if unknown).
-        cost: the quadratic cost of the last mini-batch, before its update.
-    """
-
-    state: str
-    epoch: int
-    epochs: int
-    batch: int
-    batches: int
-    examples_done: int
-    examples_total: int
-    elapsed: float
-    examples_per_second: Optional[float]
-    seconds_left: Optional[float]
-    cost: Optional[float]
-
-    @property
-    def fraction(self) -> float:
-        """How much of the whole run is done, 0 to 1."""
-        return self.examples_done / self.examples_total if self.examples_total else 0.0
-
-
-@dataclass(frozen=True)
-class EpochResult:
-    """An epoch finished, and what the network looks like inside after it.
-
-    Attributes:
-        event: the core's :class:`EpochDone` (``log_line()`` is the seed's line).
-        report: accuracy per class, confusion matrix, mistakes (on the test set).
-        step: the epoch as a lesson step (title ``"epoch 3"``, the lesson's narration).
-        near_chance: the accuracy is no better than guessing (see :data:`CHANCE_FACTOR`).
-        progress: the run's progress at the end of the epoch.
-    """
-
-    event: EpochDone
-    report: ClassReport
-    step: LessonStep
-    near_chance: bool
-    progress: Progress
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """One mini-batch taken with :meth:`TrainingSession.step`.
-
-    Attributes:
-        event: the core's :class:`BatchDone` for it.
-        batch: the training examples in it (indices into the training set).
-        trace: the update as a backprop trace (forward, cost, BP1–BP4, update),
-            recorded on a copy of the network taken just before.
-        progress: the run's progress after it.
-    """
-
-    event: BatchDone
-    batch: np.ndarray
-    trace: Trace
-    progress: Progress
-
-
-@dataclass(frozen=True)
-class RunStopped:
-    """:meth:`TrainingSession.run` returned: ``state`` is paused, finished, stopped or
-    diverged; ``reason`` says why in one line; ``diverged`` holds the core's event
-    and ``step`` it as a lesson step when training diverged."""
-
-    state: str
-    reason: str
-    progress: Progress
-    diverged: Optional[Diverged] = None
-    step: Optional[LessonStep] = None
-
-
-Report = Union[Progress, EpochResult, StepResult, RunStopped, EtaChanged]
-
-CHANCE_FACTOR = 1.5
-"""An accuracy under 1.5 × chance (15% with ten classes) counts as near chance."""
+from nnsim.lessons.session_reports import (  # noqa: F401 (the session's reports, re-exported)
+    CHANCE_FACTOR, CLASSES, DIVERGED, FINISHED, MISTAKES_KEPT, PAUSED, READY, RECENT_COSTS, RUNNING,
+    SNAPSHOT_BUDGET, STOPPED, EpochResult, Progress, Report, RunStopped, StepResult,
+)
 
 
 class TrainingSession:
@@ -202,6 +100,10 @@ class TrainingSession:
         self.eta_changes: list[EtaChanged] = []
         """The changes of η so far, as the stream recorded them."""
         self._schedule = EtaSchedule(eta_changes)
+        self.pace: Optional[float] = None
+        """Mini-batches per second (None: as fast as it goes); any thread may set it."""
+        self.recent_costs: collections.deque[float] = collections.deque(maxlen=RECENT_COSTS)
+        self.sleep: Callable[[float], None] = time.sleep
         self._snapshots: dict[int, Network] = {}
         self._initial_network = self.network.copy()
         self._initial_first_layer = self._initial_network.weights[0]
@@ -262,11 +164,14 @@ class TrainingSession:
         total = self.plan.epochs * self.n
         left = (total - self.examples_done) / rate if rate else None
         return Progress(self.state, self.epoch, self.plan.epochs, self.batch, self.batches, self.examples_done,
-                        total, elapsed, rate, left, self.cost)
+                        total, elapsed, rate, left, self.cost, tuple(self.recent_costs), self.pace, self.eta)
 
-    def run(self, report: Callable[[Report], None], max_batches: Optional[int] = None) -> RunStopped:
+    def run(self, report: Callable[[Report], None], max_batches: Optional[int] = None,
+            max_epochs: Optional[int] = None) -> RunStopped:
         """Train until the end, a pause or stop request, a breakpoint or condition, or
-        divergence (or ``max_batches`` mini-batches); send reports to ``report``.
+        divergence (or ``max_batches`` mini-batches, or the end of ``max_epochs``
+        epochs); send reports to ``report``. With a :attr:`pace`, mini-batches
+        are spaced out in time and each one is reported.
 
         Runs in the calling thread. Returns (and reports) a :class:`RunStopped`.
         """
@@ -285,7 +190,7 @@ class TrainingSession:
             self.state = RUNNING
             self._run_started = self.clock()
             try:
-                ended = self._loop(report, max_batches)
+                ended = self._loop(report, max_batches, max_epochs)
             finally:
                 self._elapsed += self.clock() - self._run_started
                 self._run_started = None
@@ -294,10 +199,12 @@ class TrainingSession:
             report(ended)
             return ended
 
-    def _loop(self, report: Callable[[Report], None], max_batches: Optional[int]) -> RunStopped:
+    def _loop(self, report: Callable[[Report], None], max_batches: Optional[int],
+              max_epochs: Optional[int] = None) -> RunStopped:
         clock, throttle = self.clock, self.throttle
         last_report = clock()
-        taken = 0
+        taken = epochs_done = 0
+        next_slot = None
         mini_batch_size, n = self.plan.mini_batch_size, self.n
         while True:
             if self._stop_requested:
@@ -313,11 +220,22 @@ class TrainingSession:
                 event = next(self._events, None)
             if type(event) is BatchDone:
                 taken += 1
-                self.examples_done += min(mini_batch_size, n - event.index * mini_batch_size)
+                size = min(mini_batch_size, n - event.index * mini_batch_size)
+                self.examples_done += size
                 self.epoch, self.batch, self.cost = event.epoch, event.index + 1, event.cost
+                self.recent_costs.append(event.cost / size)
                 self.last_batch = event
+                pace = self.pace
                 now = clock()
-                if now - last_report >= throttle:
+                if pace is not None:
+                    # Slow motion: one mini-batch per 1/pace seconds, each one shown.
+                    next_slot = max(next_slot or now, now - 1.0 / pace) + 1.0 / pace
+                    while next_slot > now and not (self._pause_requested or self._stop_requested):
+                        self.sleep(min(next_slot - now, 0.05))
+                        now = clock()
+                    last_report = clock()
+                    report(self.progress())
+                elif now - last_report >= throttle:
                     last_report = now
                     report(self.progress())
             elif type(event) is EtaChanged:
@@ -328,7 +246,10 @@ class TrainingSession:
                 result = self._epoch_done(event)
                 report(result)
                 last_report = clock()
+                epochs_done += 1
                 reason = self._reason_to_pause(result)
+                if not reason and max_epochs is not None and epochs_done >= max_epochs:
+                    reason = f"paused after epoch {event.epoch} (one epoch per key press)"
                 if reason and event.epoch + 1 < self.plan.epochs:
                     self.state = PAUSED
                     return RunStopped(PAUSED, reason, self.progress())
