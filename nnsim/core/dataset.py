@@ -59,6 +59,13 @@ class PixelRows:
 Rows = Union[np.ndarray, PixelRows]
 
 
+def row_sums(x: Rows) -> np.ndarray:
+    """Each row's sum (an image's darkness) in float64, without a float copy of the set."""
+    if isinstance(x, PixelRows):
+        return x.raw.sum(axis=1, dtype=np.uint64) * np.float64(x.scale)
+    return np.asarray(x).sum(axis=1, dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Examples stored compactly as rows: ``x`` (n, n_in), ``y`` (n, n_out) targets,

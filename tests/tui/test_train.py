@@ -81,7 +81,7 @@ async def test_a_run_shows_the_cores_epochs_in_the_log_the_chart_and_the_panels(
         events, net, plan = core_run(epochs=2)
         assert screen.session.state == FINISHED
         # The log holds the seed's lines, then the percentage.
-        assert screen.log_lines == [f"{e.log_line()}  {e.accuracy:.2%}" for e in events]
+        assert screen.log_lines == [f"{e.log_line()}  {e.accuracy:.2%}  {e.cost_text()}" for e in events]
         assert list(screen.query_one("#epoch-log", Log).lines) == screen.log_lines
         chart = screen.query_one(AccuracyChart)
         assert [(e.epoch, e.correct, e.total) for e in chart.epochs] == [(e.epoch, e.correct, e.total)
@@ -397,8 +397,8 @@ async def test_with_the_books_settings_on_local_mnist_files_the_books_run_is_dra
         first, second = (r.event for r in session.results)
         assert screen.log_lines == [
             "the book's run, for comparison: Epoch 0: 9033 / 10000 … Epoch 29: 9495 / 10000",
-            f"{first.log_line()}  {first.accuracy:.2%}  (book: 9033)",
-            f"{second.log_line()}  {second.accuracy:.2%}  (book: 9241)",
+            f"{first.log_line()}  {first.accuracy:.2%}  {first.cost_text()}  (book: 9033)",
+            f"{second.log_line()}  {second.accuracy:.2%}  {second.cost_text()}  (book: 9241)",
         ]
         chart = screen.query_one(AccuracyChart)
         assert chart.book is not None and len(chart.book) == 30 and chart.book[0] == 0.9033

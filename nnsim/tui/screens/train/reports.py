@@ -8,13 +8,14 @@ import time
 from textual.message import Message
 from textual.widgets import Log, ProgressBar, Static
 
+from nnsim.core import EtaChanged
 from nnsim.lessons.book_run import book_accuracy
 from nnsim.lessons.session import (
     DIVERGED, FINISHED, PAUSED, STOPPED, EpochResult, Progress, RunStopped, StepResult, TrainingSession,
 )
 from nnsim.tui.frame.step_counter import StepCounter
-from nnsim.tui.screens.train.accuracy_chart import AccuracyChart
-from nnsim.tui.screens.train.text import progress_text
+from nnsim.tui.screens.train.accuracy_chart import AccuracyChart, chart_baselines
+from nnsim.tui.screens.train.text import progress_text, slow_motion_text
 
 EPOCH_REDRAW = 0.25
 """Least seconds between two redraws for finished epochs."""
@@ -46,6 +47,8 @@ class RunReports:
             self.step_done(report)
         elif isinstance(report, RunStopped):
             self.run_stopped(report)
+        elif isinstance(report, EtaChanged):
+            self.eta_changed(report)
 
     def show_progress(self, p: Progress) -> None:
         self.progress = p
@@ -53,6 +56,7 @@ class RunReports:
         self.query_one("#epoch-bar", ProgressBar).update(total=p.batches, progress=done)
         # Fixed-size lines: no layout pass, which would cost the training thread its time.
         self.query_one("#progress-text", Static).update(progress_text(p), layout=False)
+        self.query_one("#pace-line", Static).update(slow_motion_text(p), layout=False)
 
     def set_state(self, state: str) -> None:
         self.query_one("#run-state", Static).update(state, layout=False)
@@ -81,7 +85,7 @@ class RunReports:
         self._last_draw = time.monotonic()
         for result in pending:
             event = result.event
-            line = f"{event.log_line()}  {event.accuracy:.2%}"
+            line = f"{event.log_line()}  {event.accuracy:.2%}  {event.cost_text()}"
             if self.session.matches_book and event.epoch < len(book_accuracy()):
                 line += f"  (book: {book_accuracy()[event.epoch] * 10000:.0f})"
             if result.near_chance:
@@ -114,8 +118,13 @@ class RunReports:
         book = book_accuracy() if session is not None and session.matches_book else None
         events = [r.event for r in self.shown]
         epochs = session.plan.epochs if session is not None else self.scenario.train.epochs
-        self.query_one("#chart", AccuracyChart).show(events, epochs, book,
-                                                     session.chance if session is not None else None)
+        chart = self.query_one("#chart", AccuracyChart)
+        darkness, svm = chart_baselines(session)
+        if session is None:
+            chart.show(events, epochs, book, None, darkness, svm, overlays=self.overlays())
+        else:
+            chart.show(events, epochs, book, session.chance, darkness, svm, eta_changes=session.eta_changes,
+                       overlays=self.overlays(), batches=session.batches)
 
     def step_done(self, result: StepResult) -> None:
         self.draw_epochs()
@@ -132,6 +141,8 @@ class RunReports:
         self.show_progress(stopped.progress)
         self.set_state(stopped.state)
         self.lock_settings()
+        if session is not None and session.is_over:
+            self.keep_run(session)
         if stopped.state == PAUSED:
             if self._step_after_pause:
                 self._step_after_pause = False

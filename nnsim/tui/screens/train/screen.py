@@ -55,6 +55,7 @@ from nnsim.tui.screens.train.digit_gallery import DigitGallery
 from nnsim.tui.screens.train.inside import LookInside
 from nnsim.tui.screens.train.reports import RunReports, TrainingReport
 from nnsim.tui.screens.train.settings import FIELDS, SettingsForm
+from nnsim.tui.screens.train.steering import Steering
 from nnsim.tui.screens.train.text import clock_text, progress_text
 
 DATASET_OPTIONS = [("MNIST", "mnist"), ("Fashion-MNIST", "fashion-mnist"), ("offline sample", "sample")]
@@ -63,7 +64,7 @@ TABS = ("accuracy", "classes", "mistakes", "features")
 __all__ = ["TrainScreen", "TrainingApp", "TrainingReport", "clock_text", "progress_text"]
 
 
-class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
+class TrainScreen(SettingsForm, LookInside, RunReports, Steering, LessonScreen):
     """The training screen; see the module's docstring.
 
     Args:
@@ -87,6 +88,12 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
         Binding("x", "stop", "Stop", tooltip="Stop training; the network is kept to look inside and save"),
         Binding("w,ctrl+s", "save", "Save", key_display="w", tooltip="Save the network as .npz (path in the settings)"),
         Binding("d", "debug", "Debug", tooltip="Open the last stepped mini-batch's backprop pass in the debugger"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+",
+                tooltip="Train faster: up to as fast as it goes"),
+        Binding("minus", "slower", "Slower", key_display="-",
+                tooltip="Train slower, down to slow motion (1 mini-batch a second), each mini-batch shown"),
+        Binding("N", "one_epoch", "1 epoch", key_display="N", tooltip="Train one epoch, then pause"),
+        Binding("o", "overlay", "Overlay", tooltip="Overlay the kept runs on the chart, one by one, then all"),
         Binding("v", "feature_view", "Δw/w", show=False,
                 tooltip="Feature detectors: the weights, or what training changed in them"),
         Binding("1", "tab('accuracy')", "Accuracy", show=False, tooltip="Show the accuracy chart and log"),
@@ -117,6 +124,7 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
         """A training worker has been started and has not reported the end of its run."""
         self._step_after_pause = False
         self._pause_on_start = False
+        self._one_epoch_on_start = False
         self._loading = False
         self.shown: list[EpochResult] = []
         """The epochs drawn so far (the session may be ahead of the screen by a few)."""
@@ -138,7 +146,7 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
     def compose_lesson(self) -> ComposeResult:
         with Horizontal(id="lesson-body"):
             with VerticalScroll(id="settings", classes="panel side-panel"):
-                # One container for what a run fixes: locked in one style update, not one per field.
+                # What a run fixes (all but η, which changes live; see lock_settings).
                 with Vertical(id="run-settings"):
                     for field, _, label in FIELDS:
                         yield Label(label, classes="setting-label")
@@ -154,6 +162,7 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
                     yield Static("ready", id="run-state", markup=False)
                     yield ProgressBar(id="epoch-bar", show_eta=False)
                 yield Static("", id="progress-text", markup=False)
+                yield Static("", id="pace-line", markup=False)
                 with TabbedContent(id="views"):
                     with TabPane("1 accuracy", id="accuracy"):
                         with Horizontal(id="accuracy-row"):
@@ -177,8 +186,13 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
         self.fill_settings(self.scenario)
         self.query_one("#epoch-bar", ProgressBar).update(total=1, progress=0)
         self.show_chart()
+        self.show_pace()
         self.focus_tabs()
-        self.call_after_refresh(self.say, "c starts training (e edits the settings first); ? for help and keys")
+        self.call_after_refresh(self._greet)
+
+    def _greet(self) -> None:
+        if not self.adopt_parked_run():
+            self.say("c starts training (e edits the settings first); ? for help and keys")
 
     # What the shared debugger keys do on this screen (the help dialog and the palette say so).
     MEANINGS = {
@@ -248,8 +262,18 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
         dataset = scenario.train.dataset
         if dataset != "sample" and self.data_dir is None and not is_cached(dataset):
             from nnsim.tui.screens.train.download import DownloadDialog
+            from nnsim.tui.screens.train.preferences import config_dir, remembered_dataset_choice
 
             title = DATASET_TITLES.get(dataset, dataset)
+            if remembered_dataset_choice(dataset) == "sample":
+                sample = self.sample_variant(scenario)
+                if sample is not None:
+                    self.scenario = sample
+                    self.fill_settings(sample)
+                    self.say(f"{title} is not in the cache: training on the offline sample, as you chose before "
+                             f"(kept in {config_dir()}; 'nnsim data download' fetches {title})")
+                    self.load(sample, then)
+                    return
             self.say(f"{title} is not in the cache: download it, or train on the offline sample")
             self.app.push_screen(DownloadDialog(dataset, title, self.mirror),
                                  lambda answer: self._after_download(answer, scenario, then))
@@ -257,6 +281,10 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
         self.load(scenario, then)
 
     def _after_download(self, answer: Optional[str], scenario: Scenario, then: str) -> None:
+        if answer is not None:
+            from nnsim.tui.screens.train.preferences import remember_dataset_choice
+
+            remember_dataset_choice(scenario.train.dataset, "sample" if answer == "sample" else "download")
         if answer is None:
             self.say("not started: the data is not here (the offline sample always is)", "warning")
             return
@@ -294,8 +322,12 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
                         name="plan", group="plan", exit_on_error=False)
 
     def new_session(self, scenario: Scenario, session: TrainingSession, then: str = "run") -> None:
-        if self.session is not None:
+        """Show ``session`` and ``then`` "run" it, take one "step", one "epoch", or "keep" it
+        as it is (a run found again after a round trip)."""
+        if self.session is not None and self.session is not session:
+            self.keep_run(self.session)
             self.session.request_stop()
+        session.pace = self.pace
         self.scenario = scenario
         self.session_scenario = scenario
         self.session = session
@@ -318,8 +350,17 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
         if session.matches_book:
             book = book_log_lines()
             self.write_log(f"the book's run, for comparison: {book[0]} … {book[-1]}")
-        if then == "step":
+        if then == "keep":
+            self._pending = list(session.results)
+            self.draw_epochs()
+            self.show_progress(session.progress())
+            self.set_state(session.state)
+            self.lock_settings()
+        elif then == "step":
             self.start_worker(session.step)
+        elif then == "epoch" or self._one_epoch_on_start:
+            self._one_epoch_on_start = False
+            self.start_worker(lambda post: session.run(post, max_epochs=1))
         elif self._pause_on_start:
             self._pause_on_start = False
             self.set_state("paused")
@@ -469,13 +510,16 @@ class TrainScreen(SettingsForm, LookInside, RunReports, LessonScreen):
         self._refresh_counter()
 
     def action_home(self) -> None:
-        if self.session is not None:
-            self.session.request_stop()
+        # The run pauses rather than stops: it is kept, to look at or resume on coming back.
+        self.park_run()
+        if self.session is not None and self.busy:
+            self.session.request_pause()
         self.app.pop_screen()
 
     def on_unmount(self) -> None:
-        if self.session is not None:
-            self.session.request_stop()
+        self.park_run()
+        if self.session is not None and self.busy:
+            self.session.request_pause()
 
     # -- the screen's own keys ------------------------------------------------------------------
 

@@ -41,22 +41,26 @@ class SettingsForm:
 
     def lock_settings(self) -> None:
         """Settings change between runs: while a run is under way (running or paused)
-        they are read-only, as are those the lesson locks."""
-        under_way = self.busy or (self.session is not None and not self.session.is_over
-                                  and self.session.state != READY)
-        self.query_one("#run-settings").disabled = under_way
+        they are read-only, except η, which changes from the next mini-batch on; those
+        the lesson locks stay locked. The tooltips say why."""
+        under_way = self.is_under_way()
         self.query_one("#start", Button).disabled = self.busy
-        if under_way:
-            return
         for field, key, _ in FIELDS:
             box = self.query_one(f"#set-{field}", Input)
-            locked = not self.scenario.controls.can_edit(key)
+            lesson_locks = not self.scenario.controls.can_edit(key)
+            locked = lesson_locks or (under_way and field != "eta")
             if box.disabled != locked:
                 box.disabled = locked
+            box.tooltip = ("locked in this lesson" if lesson_locks else
+                           "fixed during a run (x stops it); η changes live" if locked else
+                           "Enter changes η from the next mini-batch on" if under_way else None)
         dataset = self.query_one("#set-dataset", Select)
-        locked = not self.scenario.controls.can_edit("train.dataset")
+        locked = under_way or not self.scenario.controls.can_edit("train.dataset")
         if dataset.disabled != locked:
             dataset.disabled = locked
+
+    def is_under_way(self) -> bool:
+        return self.busy or (self.session is not None and not self.session.is_over and self.session.state != READY)
 
     def settings_scenario(self) -> Scenario:
         """The scenario with the form's settings (validated by the lessons layer)."""
@@ -80,6 +84,17 @@ class SettingsForm:
         return with_changes(scenario, changes) if changes else scenario
 
     def action_edit(self) -> None:
+        if self.is_under_way():
+            eta = self.query_one("#set-eta", Input)
+            if eta.disabled:
+                self.say("the settings are fixed while a run is under way (x stops it), and this lesson "
+                         "locks η", "warning")
+                return
+            self.add_class("-settings-open")
+            eta.focus()
+            self.say("a run is under way: only η changes (Enter: from the next mini-batch on); the other "
+                     "settings are fixed until it ends (x stops it)")
+            return
         first = next((box for box in self.query(".setting").results(Input) if not box.is_disabled), None)
         if first is None:
             self.say("the settings are fixed while a run is under way (x stops it)"
@@ -99,6 +114,9 @@ class SettingsForm:
             self.action_save()
             return
         self.focus_tabs()
+        if event.input.id == "set-eta" and self.is_under_way():
+            self.change_eta_live(event.value.strip())
+            return
         self.action_continue()
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -34,3 +34,33 @@ def progress_text(p: Progress) -> str:
         parts.append(f"about {clock_text(p.seconds_left)} left")
     return " · ".join(parts)
 
+
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values) -> str:
+    """Values as bars from ▁ (the least) to █ (the most); "" for none."""
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return ""
+    low, high = min(finite), max(finite)
+    span = (high - low) or 1.0
+    return "".join(BARS[min(len(BARS) - 1, int((v - low) / span * len(BARS)))] if math.isfinite(v) else "!"
+                   for v in values)
+
+
+def pace_text(pace: Optional[float]) -> str:
+    return "as fast as it goes" if pace is None else f"{pace:g} mini-batch{'es' if pace != 1 else ''}/s"
+
+
+def slow_motion_text(p: Progress) -> str:
+    """The pace line: the pace, η, and in slow motion the mini-batch counter and a
+    sparkline of the recent mini-batches' costs (mean per example)."""
+    parts = [f"pace {pace_text(p.pace)} (+ faster, - slower)"]
+    if p.eta is not None:
+        parts.append(f"η {p.eta:g}")
+    if p.pace is not None and p.recent_costs:
+        parts.append(f"mini-batch {p.batch:,} / {p.batches:,}")
+        parts.append(f"recent costs {sparkline(p.recent_costs)} {p.recent_costs[-1]:.3f}")
+    return " · ".join(parts)
