@@ -16,7 +16,7 @@ import pytest
 from textual import events
 from textual.widgets import Button, Input, Log
 
-import nnsim.tui.screens.train.screen as train_screen
+import nnsim.tui.screens.train.loading as train_loading
 from nnsim.cli import main
 from nnsim.core import EpochDone, Network, load_network, train
 from nnsim.core.metrics import class_report
@@ -247,7 +247,7 @@ async def test_an_overflowing_run_ends_with_the_cores_diverged_event(monkeypatch
         plan.eta = 1e40  # beyond any lesson's limit: float32 overflows to NaN at once
         return plan
 
-    monkeypatch.setattr(train_screen, "load_plan", overflowing)
+    monkeypatch.setattr(train_loading, "load_plan", overflowing)
     app = TrainingApp(scenario, cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen

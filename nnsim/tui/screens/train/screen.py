@@ -22,9 +22,13 @@ The debugger's keys mean, here: ``c`` continue (start or resume training, up to
 a breakpoint, a lesson's condition or the end), ``n`` step (one mini-batch when
 looking at the latest epoch, else the next finished epoch), ``b`` back (an
 earlier epoch's look inside), ``r`` restart with a new seed, ``space`` a
-breakpoint after the epoch in progress, ``e`` edit the settings. Its own keys:
-``s`` pause or resume, ``x`` stop, ``w`` save the model, ``d`` open the last
-stepped mini-batch in the debugger, ``1``–``4`` the panels.
+breakpoint after the epoch in progress, ``e`` edit the settings (during a run: η
+only, from the next mini-batch on). Its own keys: ``s`` pause or resume, ``x``
+stop, ``w`` save the model, ``d`` open the last stepped mini-batch in the
+debugger, ``+``/``-`` the pace (down to slow motion, each mini-batch shown with
+a sparkline of recent costs), ``N`` one epoch, ``o`` overlay kept runs,
+``1``–``4`` the panels. The parts live beside this module: settings.py,
+loading.py, reports.py, steering.py, inside.py, text.py.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from textual.worker import Worker, WorkerState
 from nnsim.errors import NnsimError
 from nnsim.lessons import LessonStep, Scenario
 from nnsim.lessons.book_run import book_log_lines
-from nnsim.lessons.kinds.train import DATASET_TITLES, first_step, load_plan, replan
+from nnsim.lessons.kinds.train import first_step, replan
 from nnsim.lessons.scenario import with_changes
 from nnsim.lessons.session import PAUSED, READY, STOPPED, EpochResult, Progress, RunStopped, StepResult, TrainingSession
 from nnsim.tui.app import NnsimApp
@@ -53,6 +57,7 @@ from nnsim.tui.screens.train.accuracy_chart import AccuracyChart
 from nnsim.tui.screens.train.confusion_matrix import ConfusionMatrix
 from nnsim.tui.screens.train.digit_gallery import DigitGallery
 from nnsim.tui.screens.train.inside import LookInside
+from nnsim.tui.screens.train.loading import DataLoading
 from nnsim.tui.screens.train.reports import RunReports, TrainingReport
 from nnsim.tui.screens.train.settings import FIELDS, SettingsForm
 from nnsim.tui.screens.train.steering import Steering
@@ -64,7 +69,7 @@ TABS = ("accuracy", "classes", "mistakes", "features")
 __all__ = ["TrainScreen", "TrainingApp", "TrainingReport", "clock_text", "progress_text"]
 
 
-class TrainScreen(SettingsForm, LookInside, RunReports, Steering, LessonScreen):
+class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, LessonScreen):
     """The training screen; see the module's docstring.
 
     Args:
@@ -254,72 +259,6 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, LessonScreen):
             self.start_worker(session.run)
             return
         self.begin(scenario)
-
-    def begin(self, scenario: Scenario, then: str = "run") -> None:
-        """Start a new run of ``scenario``: data first (download if needed), then train."""
-        from nnsim.data import is_cached
-
-        dataset = scenario.train.dataset
-        if dataset != "sample" and self.data_dir is None and not is_cached(dataset):
-            from nnsim.tui.screens.train.download import DownloadDialog
-            from nnsim.tui.screens.train.preferences import config_dir, remembered_dataset_choice
-
-            title = DATASET_TITLES.get(dataset, dataset)
-            if remembered_dataset_choice(dataset) == "sample":
-                sample = self.sample_variant(scenario)
-                if sample is not None:
-                    self.scenario = sample
-                    self.fill_settings(sample)
-                    self.say(f"{title} is not in the cache: training on the offline sample, as you chose before "
-                             f"(kept in {config_dir()}; 'nnsim data download' fetches {title})")
-                    self.load(sample, then)
-                    return
-            self.say(f"{title} is not in the cache: download it, or train on the offline sample")
-            self.app.push_screen(DownloadDialog(dataset, title, self.mirror),
-                                 lambda answer: self._after_download(answer, scenario, then))
-            return
-        self.load(scenario, then)
-
-    def _after_download(self, answer: Optional[str], scenario: Scenario, then: str) -> None:
-        if answer is not None:
-            from nnsim.tui.screens.train.preferences import remember_dataset_choice
-
-            remember_dataset_choice(scenario.train.dataset, "sample" if answer == "sample" else "download")
-        if answer is None:
-            self.say("not started: the data is not here (the offline sample always is)", "warning")
-            return
-        if answer == "sample":
-            scenario = self.sample_variant(scenario)
-            if scenario is None:
-                return
-            self.scenario = scenario
-            self.fill_settings(scenario)
-            self.say("training on the offline sample of MNIST digits")
-        self.load(scenario, then)
-
-    def sample_variant(self, scenario: Scenario) -> Optional[Scenario]:
-        """The lesson on the offline sample: its quick variant, or the dataset switched."""
-        if scenario.has_quick and not scenario.is_quick and scenario.quick.dataset == "sample":
-            return scenario.variant(True)
-        try:
-            return with_changes(scenario, {"train.dataset": "sample"})
-        except NnsimError as error:
-            self.say(str(error), "error")
-            return None
-
-    def load(self, scenario: Scenario, then: str = "run") -> None:
-        """Make the plan (reusing loaded data when only the learning settings changed)."""
-        old = self.session
-        if old is not None and self.session_scenario is not None:
-            plan = replan(old.plan, self.session_scenario, scenario)
-            if plan is not None:
-                self.new_session(scenario, TrainingSession(plan, scenario, self.clock, self.throttle), then)
-                return
-        self._loading = True
-        self.set_state("loading")
-        self.say(f"loading {DATASET_TITLES.get(scenario.train.dataset, scenario.train.dataset)}…")
-        self.run_worker(lambda: (scenario, then, load_plan(scenario, data_dir=self.data_dir)), thread=True,
-                        name="plan", group="plan", exit_on_error=False)
 
     def new_session(self, scenario: Scenario, session: TrainingSession, then: str = "run") -> None:
         """Show ``session`` and ``then`` "run" it, take one "step", one "epoch", or "keep" it
@@ -522,28 +461,6 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, LessonScreen):
             self.session.request_pause()
 
     # -- the screen's own keys ------------------------------------------------------------------
-
-    def action_save(self) -> None:
-        session = self.session
-        path = self.query_one("#set-save", Input).value.strip() or self.save_path
-        if session is None:
-            self.say("no network yet: train first (c)", "warning")
-            return
-        if not path:
-            self.say("say where to save in the settings (save to)", "warning")
-            return
-        target = Path(path).expanduser()
-        if target.is_dir():
-            self.say(f"cannot save the model to {path}: it is a folder; give a file name such as model.npz", "error")
-            return
-        p = session.progress()
-        when = (f"after {len(session.results)} epoch{'s' if len(session.results) != 1 else ''}"
-                + (f" and {p.batch:,} mini-batches" if 0 < p.batch < p.batches else ""))
-        def save() -> tuple[Path, str]:  # in a thread: the copy waits for the mini-batch under way
-            session.save(target)
-            return target, when
-
-        self.run_worker(save, thread=True, name="save", group="save", exit_on_error=False)
 
     def focus_tabs(self) -> None:
         self.query_one("#views", TabbedContent).query_one(Tabs).focus()

@@ -1,7 +1,10 @@
 """The training screen's settings form: filled from the lesson, locked while a run is under
-way (except η, which changes live from the next mini-batch on), read back as a scenario."""
+way (except η, which changes live from the next mini-batch on), read back as a scenario;
+and ``w``, which saves the network to the path the form names."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from textual.widgets import Button, Input, Select
 
@@ -137,6 +140,28 @@ class SettingsForm:
             event.stop()
             self.action_continue()
 
+    def action_save(self) -> None:
+        session = self.session
+        path = self.query_one("#set-save", Input).value.strip() or self.save_path
+        if session is None:
+            self.say("no network yet: train first (c)", "warning")
+            return
+        if not path:
+            self.say("say where to save in the settings (save to)", "warning")
+            return
+        target = Path(path).expanduser()
+        if target.is_dir():
+            self.say(f"cannot save the model to {path}: it is a folder; give a file name such as model.npz", "error")
+            return
+        p = session.progress()
+        when = (f"after {len(session.results)} epoch{'s' if len(session.results) != 1 else ''}"
+                + (f" and {p.batch:,} mini-batches" if 0 < p.batch < p.batches else ""))
+        def save() -> tuple[Path, str]:  # in a thread: the copy waits for the mini-batch under way
+            session.save(target)
+            return target, when
+
+        self.run_worker(save, thread=True, name="save", group="save", exit_on_error=False)
+
 
 def _number(text: str, kind, name: str):
     try:
@@ -144,5 +169,3 @@ def _number(text: str, kind, name: str):
     except ValueError:
         what = "a whole number" if kind is int else "a number"
         raise NnsimError(f"{name}: expected {what}, got {text!r}") from None
-
-
