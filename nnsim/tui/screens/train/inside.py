@@ -1,5 +1,6 @@
 """The training screen's look inside: classes, mistakes and feature detectors after an epoch,
-and opening a pass (a stepped mini-batch, a misclassified test digit) in the backprop debugger."""
+opening a pass (a stepped mini-batch, a misclassified test digit) in the backprop debugger,
+and the network on the drawing canvas (g) or loaded from a file (l)."""
 
 from __future__ import annotations
 
@@ -150,4 +151,12 @@ class LookInside:
             self.session.request_pause()
         open_trace(self.app, trace, title=title, description=description, name=name)
 
+    def action_draw(self) -> None:
+        from nnsim.tui.screens.draw.from_training import draw_with_trained
 
+        draw_with_trained(self)
+
+    def action_load(self) -> None:
+        from nnsim.tui.screens.draw.from_training import load_into_training
+
+        load_into_training(self)

@@ -143,6 +143,10 @@ class RunReports:
         self.lock_settings()
         if session is not None and session.is_over:
             self.keep_run(session)
+        if stopped.state in (FINISHED, STOPPED):
+            from nnsim.tui.screens.draw.from_training import remember_run
+
+            remember_run(self)
         if stopped.state == PAUSED:
             if self._step_after_pause:
                 self._step_after_pause = False

@@ -59,7 +59,7 @@ from nnsim.tui.screens.train.digit_gallery import DigitGallery
 from nnsim.tui.screens.train.inside import LookInside
 from nnsim.tui.screens.train.loading import DataLoading
 from nnsim.tui.screens.train.reports import RunReports, TrainingReport
-from nnsim.tui.screens.train.settings import FIELDS, SettingsForm
+from nnsim.tui.screens.train.settings import FIELDS, SettingsForm, remember_saved_quietly
 from nnsim.tui.screens.train.steering import Steering
 from nnsim.tui.screens.train.text import clock_text, progress_text
 
@@ -93,6 +93,8 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
         Binding("x", "stop", "Stop", tooltip="Stop training; the network is kept to look inside and save"),
         Binding("w,ctrl+s", "save", "Save", key_display="w", tooltip="Save the network as .npz (path in the settings)"),
         Binding("d", "debug", "Debug", tooltip="Open the last stepped mini-batch's backprop pass in the debugger"),
+        Binding("g", "draw", "Draw", show=False, tooltip="Draw a digit and watch this network read it"),
+        Binding("l", "load", "Load", show=False, tooltip="Load a saved network and train on from it"),
         Binding("plus,equals_sign", "faster", "Faster", key_display="+",
                 tooltip="Train faster: up to as fast as it goes"),
         Binding("minus", "slower", "Slower", key_display="-",
@@ -220,7 +222,8 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
 
     def help_text(self) -> str:
         return ("c starts or resumes training; s pauses it, x stops it; n takes one mini-batch (d then opens "
-                "its backprop pass in the debugger); r restarts with a new seed; w saves the network. "
+                "its backprop pass in the debugger); r restarts with a new seed; w saves the network, l loads a saved "
+                "one to train on from, g draws a digit for this network to read. "
                 "b and n also move through the finished epochs' look inside; 1-4 switch panels; in the "
                 "mistakes panel, arrows choose a digit and Enter opens its pass.")
 
@@ -340,6 +343,7 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
             else:
                 target, when = worker.result
                 self.say(f"saved the network ({when}) to {target}", "success")
+                remember_saved_quietly(target)
 
     # -- the debugger's keys -------------------------------------------------------------------
 

@@ -163,6 +163,16 @@ class SettingsForm:
         self.run_worker(save, thread=True, name="save", group="save", exit_on_error=False)
 
 
+def remember_saved_quietly(path) -> None:
+    """Keep where the network was saved, for the canvas (``nnsim draw``) to find it."""
+    from nnsim.lessons.networks import remember_saved
+
+    try:
+        remember_saved(path)
+    except OSError:
+        pass
+
+
 def _number(text: str, kind, name: str):
     try:
         return kind(text)
