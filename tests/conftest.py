@@ -18,7 +18,8 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _own_config_folder(tmp_path_factory, monkeypatch):
-    """Every test gets its own $XDG_CONFIG_HOME (where nnsim remembers the last saved network)
+    """Every test gets its own $XDG_CONFIG_HOME (where nnsim remembers the last saved network and
+    the training screen the answer to its download dialog)
     and no network "just trained" by an earlier test in the same process."""
     from nnsim.lessons.networks import forget_trained
 

@@ -1,7 +1,8 @@
 """``nnsim train``: training from the command line, headless or in the app's training screen.
 
 ``nnsim train --headless`` prints one line per epoch in the book's format
-(``Epoch 0: 9033 / 10000``, extra fields after two spaces) on stdout; anything
+(``Epoch 0: 9033 / 10000``, extra fields after two spaces) on stdout, or with
+``--json`` one JSON object per event (schema in README.md); anything
 else (where the data came from, the progress bar on a terminal, a note when
 Ctrl+C stopped it) goes to stderr, so the output pipes like the book's. The
 data and training machinery is imported inside the handlers so that ``nnsim``
@@ -46,6 +47,13 @@ def register(subparsers) -> None:
     p.add_argument("--save", metavar="FILE", help="save the trained network as .npz (also after Ctrl+C)")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="precision of the network (default float32)")
+    p.add_argument("--json", action="store_true",
+                   help="with --headless: one JSON object per event (batch, epoch, eta, diverged) on stdout")
+    p.add_argument("--every", type=whole_number(1), default=1, metavar="N",
+                   help="with --json: print every Nth mini-batch event (default 1; epoch events always)")
+    p.add_argument("--eta-change", type=_eta_change, action="append", default=[], metavar="EPOCH:BATCH:ETA",
+                   help="use ETA from mini-batch BATCH of EPOCH on (repeatable): replays the η changes "
+                        "recorded in a run's eta events")
     p.set_defaults(func=train_command)
 
 
@@ -91,10 +99,24 @@ def _capped(sizes: list[int]) -> list[int]:
     return sizes
 
 
+def _eta_change(text: str):
+    from nnsim.core.training import EtaChanged
+
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"expected EPOCH:BATCH:ETA such as 2:0:0.5, got {text!r}")
+    epoch, index = (whole_number(0)(p) for p in parts[:2])
+    return EtaChanged(epoch, index, learning_rate(parts[2]))
+
+
 # -- nnsim train --------------------------------------------------------------------------
 
 def train_command(args) -> int:
     if not args.headless:
+        if args.json or args.every != 1:
+            from nnsim.errors import NnsimError
+
+            raise NnsimError("--json and --every go with --headless")
         return open_training(args)
     return run_headless(args)
 
@@ -125,7 +147,7 @@ def run_headless(args) -> int:
     import numpy as np
 
     from nnsim.core.network import Network
-    from nnsim.core.training import BatchDone, Diverged, EpochDone, train
+    from nnsim.core.training import BatchDone, Diverged, EpochDone, EtaChanged, EtaSchedule, train
     from nnsim.data import load_dataset
 
     sizes = args.sizes or args.hidden or [784, 30, 10]
@@ -142,31 +164,44 @@ def run_headless(args) -> int:
     err.flush()
 
     net = Network(sizes, seed=seed, dtype=np.dtype(args.dtype))
-    events = train(net, splits.training, args.epochs, args.mini_batch_size, args.eta, test=splits.test, seed=seed)
+    schedule = EtaSchedule(args.eta_change) if args.eta_change else None
+    events = train(net, splits.training, args.epochs, args.mini_batch_size, args.eta, test=splits.test, seed=seed,
+                   schedule=schedule)
     bar = EpochBar(err) if err.isatty() else None
     stop = _StopOnInterrupt()
     status, last = 0, None
+    as_json, every = args.json, args.every
     with stop:
         for event in events:
-            if isinstance(event, BatchDone):
+            kind = type(event)
+            if kind is BatchDone:
                 last = event
-                if bar:
+                if as_json:
+                    if event.index % every == 0 and not _print_line(event_json(event)):
+                        status = _closed(err, f"in epoch {event.epoch}")
+                        break
+                elif bar:
                     bar.update(event)
                 if stop.requested:
                     break
-            elif isinstance(event, EpochDone):
+            elif kind is EpochDone:
                 if bar:
                     bar.clear()
-                if not _print_line(f"{event.log_line()}  {event.accuracy:.2%}  cost {event.mean_cost:.4f}  "
-                                   f"{event.seconds:.2f} s"):
-                    err.write(f"nnsim: the output was closed; stopped after epoch {event.epoch}\n")
-                    status = 1
+                if not _print_line(event_json(event) if as_json else epoch_line(event)):
+                    status = _closed(err, f"after epoch {event.epoch}")
                     break
                 if stop.requested:
                     break
-            elif isinstance(event, Diverged):
+            elif kind is EtaChanged:
+                if as_json:
+                    _print_line(event_json(event))
+                else:
+                    err.write(f"nnsim: eta {event.eta:g} from mini-batch {event.index:,} of epoch {event.epoch}\n")
+            elif kind is Diverged:
                 if bar:
                     bar.clear()
+                if as_json:
+                    _print_line(event_json(event))
                 err.write(f"nnsim: {event.message}; the network was not saved\n")
                 return 1
         events.close()
@@ -180,6 +215,45 @@ def run_headless(args) -> int:
         net.save(save)
         err.write(f"nnsim: saved the network to {sanitize(save)}\n")
     return status
+
+
+def epoch_line(event) -> str:
+    """``Epoch 0: 9033 / 10000  90.33%  train cost 0.185 · test cost 0.192  0.22 s``."""
+    accuracy = f"  {event.accuracy:.2%}" if event.accuracy is not None else ""
+    return f"{event.log_line()}{accuracy}  {event.cost_text()}  {event.seconds:.2f} s"
+
+
+def event_record(event) -> dict:
+    """One event as the JSON schema of README.md has it (NaN and infinity as None)."""
+    import math
+
+    from nnsim.core.training import BatchDone, EpochDone, EtaChanged
+
+    def number(v):
+        return None if v is None or not math.isfinite(v) else float(v)
+
+    kind = type(event)
+    if kind is BatchDone:
+        return {"event": "batch", "epoch": event.epoch, "index": event.index, "of": event.of,
+                "cost": number(event.cost)}
+    if kind is EpochDone:
+        return {"event": "epoch", "epoch": event.epoch, "correct": event.correct, "total": event.total,
+                "accuracy": number(event.accuracy), "train_cost": number(event.mean_cost),
+                "test_cost": number(event.test_cost), "seconds": number(event.seconds)}
+    if kind is EtaChanged:
+        return {"event": "eta", "epoch": event.epoch, "index": event.index, "eta": number(event.eta)}
+    return {"event": "diverged", "epoch": event.epoch, "index": event.index, "message": event.message}
+
+
+def event_json(event) -> str:
+    import json
+
+    return json.dumps(event_record(event), ensure_ascii=False, allow_nan=False)
+
+
+def _closed(err, where: str) -> int:
+    err.write(f"nnsim: the output was closed; stopped {where}\n")
+    return 1
 
 
 def _print_line(line: str) -> bool:

@@ -11,11 +11,11 @@ from nnsim.core.network import Network, load_network
 from nnsim.core.perceptron import AND, NAND, NOT, OR, Perceptron
 from nnsim.core.trace import Trace, TraceStep, trace_backprop
 from nnsim.core.dataset import Dataset
-from nnsim.core.training import BatchDone, Diverged, EpochDone, train
+from nnsim.core.training import BatchDone, Diverged, EpochDone, EtaChanged, EtaSchedule, train
 
 __all__ = [
     "AND", "NAND", "NOT", "OR", "BatchDone", "Circuit", "Dataset", "Diverged",
-    "EpochDone", "Gate", "GradientCheck", "Network", "Perceptron", "Trace",
+    "EpochDone", "EtaChanged", "EtaSchedule", "Gate", "GradientCheck", "Network", "Perceptron", "Trace",
     "TraceStep", "gradient_check", "half_adder", "load_network", "sigmoid",
     "sigmoid_prime", "step", "trace_backprop", "train", "xor_from_nands",
 ]

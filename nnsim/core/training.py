@@ -1,30 +1,39 @@
 """Training as a stream of events: mini-batch stochastic gradient descent.
 
 :func:`train` is a generator. It yields :class:`BatchDone` after every
-mini-batch, :class:`EpochDone` after every epoch and, if a NaN or infinity
-appears, :class:`Diverged` (and then stops). A consumer pauses by not asking
-for the next event and cancels by dropping the generator; the command line
-prints the events, the app turns them into messages, the tests assert on them.
+mini-batch, :class:`EpochDone` after every epoch, :class:`EtaChanged` when the
+learning rate changes during the run and, if a NaN or infinity appears,
+:class:`Diverged` (and then stops). A consumer pauses by not asking for the
+next event and cancels by dropping the generator; the command line prints the
+events, the app turns them into messages, the tests assert on them. The events
+carry what consumers need (a mini-batch's examples, an epoch's test outputs),
+so nobody has to replay the run's shuffles.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
-from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple, Optional, Union
 
 import numpy as np
 
 from nnsim.core.activations import most_active
-from nnsim.core.dataset import Dataset
+from nnsim.core.dataset import Dataset, PixelRows
+from nnsim.core.fused import BLOCK, Blocks, FusedStep, _quiet_context
 
 if TYPE_CHECKING:  # the network imports this module for its SGD, not the other way round
     from nnsim.core.network import Network
+
+EVALUATION_CHUNK = 2000
+"""Test examples fed forward at once after an epoch: bounds the float copy of uint8 images."""
 
 
 class BatchDone(NamedTuple):
     """Mini-batch ``index`` (from 0) of ``of`` in ``epoch`` has updated the network,
     whose quadratic cost on that mini-batch was ``cost`` just before the update.
+    ``examples`` are its training examples (indices into the training set).
 
     A named tuple rather than a dataclass: one is made per mini-batch, and a
     tuple is several times cheaper to build.
@@ -34,18 +43,26 @@ class BatchDone(NamedTuple):
     index: int
     of: int
     cost: float
+    examples: Optional[np.ndarray] = None
 
 
 class EpochDone(NamedTuple):
     """An epoch finished: ``correct`` of ``total`` test examples (None without test
-    data), wall-clock ``seconds``, and the mean quadratic cost over the epoch's
-    training examples (each measured just before its mini-batch's update)."""
+    data), wall-clock ``seconds``, ``mean_cost`` the mean quadratic cost over the
+    epoch's training examples (each measured just before its mini-batch's update)
+    and ``test_cost`` the mean quadratic cost on the test set after the epoch
+    (None without test data or targets of the outputs' size). ``outputs`` are the
+    test set's output activations (n_out, n) and ``answers`` the classes read
+    from them, for a look inside without a second pass."""
 
     epoch: int
     correct: Optional[int]
     total: Optional[int]
     seconds: float
     mean_cost: float
+    test_cost: Optional[float] = None
+    outputs: Optional[np.ndarray] = None
+    answers: Optional[np.ndarray] = None
 
     @property
     def accuracy(self) -> Optional[float]:
@@ -57,6 +74,19 @@ class EpochDone(NamedTuple):
             return f"Epoch {self.epoch} complete"
         return f"Epoch {self.epoch}: {self.correct} / {self.total}"
 
+    def cost_text(self) -> str:
+        """Both costs, labelled: ``train cost 0.185 · test cost 0.192``."""
+        text = f"train cost {self.mean_cost:.3f}"
+        return text if self.test_cost is None else f"{text} · test cost {self.test_cost:.3f}"
+
+
+class EtaChanged(NamedTuple):
+    """From mini-batch ``index`` of ``epoch`` on, the learning rate is ``eta``."""
+
+    epoch: int
+    index: int
+    eta: float
+
 
 class Diverged(NamedTuple):
     """A NaN or infinity appeared: training stopped instead of producing garbage."""
@@ -66,7 +96,33 @@ class Diverged(NamedTuple):
     message: str
 
 
-Event = Union[BatchDone, EpochDone, Diverged]
+Event = Union[BatchDone, EpochDone, EtaChanged, Diverged]
+
+
+class EtaSchedule:
+    """Changes of η during a run: asked for live (:meth:`request`, from any thread,
+    taking effect at the next mini-batch) or replayed from recorded
+    :class:`EtaChanged` events, which makes the same seed give the same run."""
+
+    def __init__(self, changes: Iterable[EtaChanged] = ()) -> None:
+        self._planned = {(c.epoch, c.index): float(c.eta) for c in changes}
+        self._requested: Optional[float] = None
+        self._lock = threading.Lock()
+
+    def request(self, eta: float) -> None:
+        eta = float(eta)
+        if not (math.isfinite(eta) and eta > 0):
+            raise ValueError(f"the learning rate must be a positive number, got {eta!r}")
+        with self._lock:
+            self._requested = eta
+
+    def take(self, epoch: int, index: int) -> Optional[float]:
+        """The η to use from this mini-batch on, if it changes here."""
+        if self._requested is None:
+            return self._planned.get((epoch, index)) if self._planned else None
+        with self._lock:
+            eta, self._requested = self._requested, None
+        return eta
 
 
 def train(
@@ -78,6 +134,7 @@ def train(
     test: Optional[Dataset] = None,
     seed: Optional[int] = None,
     classify: Optional[Callable[[np.ndarray], np.ndarray]] = None,
+    schedule: Optional[EtaSchedule] = None,
 ) -> Iterator[Event]:
     """Mini-batch SGD on ``net`` in place, yielding events.
 
@@ -85,41 +142,84 @@ def train(
     out every time), cuts it into mini-batches of ``mini_batch_size`` and takes
     one gradient step per mini-batch. ``classify`` turns the output activations
     of a batch (n_out, m) into class numbers; by default the most active neuron.
+    ``schedule`` changes η between mini-batches (see :class:`EtaSchedule`).
     """
     if epochs < 0 or mini_batch_size < 1:
         raise ValueError("epochs must be ≥ 0 and mini_batch_size ≥ 1")
     classify = classify or most_active
     rng = np.random.default_rng(seed)
-    x_all = np.asarray(training.x, dtype=net.dtype)
-    y_all = np.asarray(training.y, dtype=net.dtype)
+    images, scale = _images(training.x)
+    targets = np.asarray(training.y)
     n = len(training)
     n_batches = math.ceil(n / mini_batch_size)
-    buffers = _Buffers(net.sizes, net.dtype)
+    steps: dict[int, FusedStep] = {}
+    block = BLOCK * mini_batch_size
+    blocks = Blocks(images, targets, min(block, n), net.dtype, scale) if n else None
     for epoch in range(epochs):
         start = time.perf_counter()
         order = rng.permutation(n)
         cost_sum = 0.0
+        joined = net.joined_parameters()
         for index, k in enumerate(range(0, n, mini_batch_size)):
+            if schedule is not None:
+                changed = schedule.take(epoch, index)
+                if changed is not None and changed != eta:
+                    eta = changed
+                    yield EtaChanged(epoch, index, eta)
+                    joined = net.joined_parameters()
+            at = k % block
+            if at == 0:
+                blocks.fill(order[k:k + block])
             batch = order[k:k + mini_batch_size]
-            # errstate is entered and left within one mini-batch, never across a
-            # yield: a consumer may resume the generator from another thread, and
-            # numpy's error state is a context variable that refuses that.
-            with np.errstate(over="ignore", invalid="ignore"):
-                cost = _sgd_step(net.joined_parameters(), buffers.inputs(x_all, batch),
-                                 y_all.take(batch, axis=0).T, eta, buffers)
+            m = len(batch)
+            step = steps.get(m)
+            if step is None or step.joined[0] is not joined[0]:
+                step = steps[m] = FusedStep(joined, m)
+            step.load(blocks.rows[at:at + m], blocks.y[at:at + m])
+            cost = step(eta)
             if not math.isfinite(cost):
                 yield Diverged(epoch, index, _divergence_message(epoch, index, eta))
                 return
             cost_sum += cost
-            yield BatchDone(epoch, index, n_batches, cost)
+            yield BatchDone(epoch, index, n_batches, cost, batch)
         if not all(np.isfinite(p).all() for p in net.joined_parameters()):
             yield Diverged(epoch, n_batches - 1, _divergence_message(epoch, n_batches - 1, eta))
             return
-        correct = total = None
+        correct = total = test_cost = outputs = answers = None
         if test is not None:
-            output = net.feedforward(np.asarray(test.x, dtype=net.dtype).T)
-            correct, total = int(np.sum(classify(output) == test.labels)), len(test)
-        yield EpochDone(epoch, correct, total, time.perf_counter() - start, cost_sum / max(n, 1))
+            outputs = evaluate(net, test.x)
+            answers = classify(outputs)
+            correct, total = int(np.sum(answers == test.labels)), len(test)
+            test_cost = quadratic_cost(outputs, test.y)
+        yield EpochDone(epoch, correct, total, time.perf_counter() - start, cost_sum / max(n, 1),
+                        test_cost, outputs, answers)
+
+
+def _images(x) -> tuple[np.ndarray, Optional[np.floating]]:
+    if isinstance(x, PixelRows):
+        return x.raw, x.scale
+    return np.asarray(x), None
+
+
+def evaluate(net: Network, x) -> np.ndarray:
+    """The network's outputs (n_out, n) for rows ``x``, fed forward a chunk at a time."""
+    n = len(x)
+    out = np.empty((net.sizes[-1], n), dtype=net.dtype)
+    context = _quiet_context()
+    for k in range(0, n, EVALUATION_CHUNK):
+        chunk = np.asarray(x[k:k + EVALUATION_CHUNK], dtype=net.dtype).T
+        out[:, k:k + EVALUATION_CHUNK] = context.run(net.feedforward, chunk)
+    return out
+
+
+def quadratic_cost(outputs: np.ndarray, targets: np.ndarray) -> Optional[float]:
+    """Mean over examples of ½‖a − y‖² (eq. 6); None if the targets do not fit the outputs."""
+    targets = np.asarray(targets)
+    if targets.ndim != 2 or targets.shape[::-1] != outputs.shape:
+        return None
+    n = outputs.shape[1]
+    diff = outputs - targets.T
+    return 0.5 * float(np.vdot(diff, diff)) / max(n, 1)
 
 
 def _divergence_message(epoch: int, index: int, eta: float) -> str:
@@ -127,71 +227,14 @@ def _divergence_message(epoch: int, index: int, eta: float) -> str:
             f"(eta = {eta:g}; try a smaller learning rate)")
 
 
-class _Buffers:
-    """Arrays with a row of ones for the bias, reused from one mini-batch to the next."""
-
-    def __init__(self, sizes: list[int], dtype) -> None:
-        self.sizes, self.dtype = sizes, dtype
-        self.by_batch_size: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
-
-    def _get(self, m: int) -> tuple[np.ndarray, list[np.ndarray]]:
-        if m not in self.by_batch_size:
-            # Inputs are gathered as rows (contiguous copies) and used transposed.
-            rows = np.ones((m, self.sizes[0] + 1), dtype=self.dtype)
-            hidden = [np.ones((n + 1, m), dtype=self.dtype) for n in self.sizes[1:-1]]
-            self.by_batch_size[m] = rows, hidden
-        return self.by_batch_size[m]
-
-    def inputs(self, x_all: np.ndarray, batch: np.ndarray) -> np.ndarray:
-        """The mini-batch's inputs as columns, above a row of ones: (n_in + 1, m)."""
-        rows = self._get(len(batch))[0]
-        rows[:, :-1] = x_all.take(batch, axis=0)
-        return rows.T
-
-    def hidden(self, m: int) -> list[np.ndarray]:
-        """One (n + 1, m) array per hidden layer, its last row ones."""
-        return self._get(m)[1]
-
-
-def _sgd_step(joined: list[np.ndarray], x: np.ndarray, y: np.ndarray, eta: float, buffers: _Buffers) -> float:
-    """One mini-batch update, the same maths as ``Network.update_batch``, fused.
-
-    This is the hot loop of training: with mini-batches of 10, numpy's per-call
-    overhead rather than arithmetic is the cost, so the step uses the fewest
-    array operations it can: [w | b] products (see :meth:`Network.joined_parameters`),
-    σ computed in place, and (η/m) applied once to δᴸ (backpropagation is
-    linear in δ, so every layer's δ then carries the factor). ``x`` is
-    (n_in + 1, m) with a last row of ones. Returns the mini-batch's quadratic
-    cost before the update (NaN or inf if anything overflowed).
-    """
+def _sgd_step(joined: list[np.ndarray], x: np.ndarray, y: np.ndarray, eta: float) -> float:
+    """One fused mini-batch update of ``joined`` from column inputs ``x`` (n_in, m) and
+    targets ``y`` (n_out, m), as the training loop takes it (see :class:`FusedStep`).
+    Returns the mini-batch's quadratic cost before the update."""
+    x, y = np.asarray(x), np.asarray(y)
     m = x.shape[1]
-    hidden = buffers.hidden(m)
-    activations = [x]
-    a = x
-    for l, j in enumerate(joined):
-        if l + 1 < len(joined):
-            a = hidden[l]
-            z = a[:-1]  # the last row stays 1 for the next layer's bias
-            np.matmul(j, activations[-1], out=z)
-        else:
-            a = z = j @ activations[-1]
-        # σ(z) = 1 / (1 + e^(−z)) in place (an overflow to inf gives exactly 0).
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        z += 1
-        np.reciprocal(z, out=z)
-        activations.append(a)
-    delta = a - y
-    cost = 0.5 * float(np.vdot(delta, delta))
-    delta *= a * (1 - a)  # BP1: (a − y) ⊙ σ′(z)
-    delta *= j.dtype.type(eta / m)
-    for l in range(len(joined) - 1, -1, -1):
-        a_prev = activations[l]
-        if l:
-            h = a_prev[:-1]
-            delta_prev = joined[l][:, :-1].T @ delta  # BP2, with the weights before this update
-            delta_prev *= h * (1 - h)
-        joined[l] -= delta @ a_prev.T  # BP3 and BP4 at once, and the update rule
-        if l:
-            delta = delta_prev
-    return cost
+    rows = np.ones((m, x.shape[0] + 1), dtype=joined[0].dtype)
+    rows[:, :-1] = x.T
+    step = FusedStep(joined, m)
+    step.load(rows, np.ascontiguousarray(y.T))
+    return step(eta)

@@ -3,7 +3,8 @@
 :func:`load_dataset` is the one entry point: it finds the dataset in a folder
 the user names, or in the cache (downloading it there first if it is missing),
 reads it strictly, and returns training, validation and test sets as compact
-float32 rows (:class:`~nnsim.core.training.Dataset`), pixels scaled to [0, 1].
+rows (:class:`~nnsim.core.dataset.Dataset`), pixels read as floats in [0, 1] (IDX images stay uint8,
+memory-mapped from a decoded copy: :mod:`nnsim.data.decoded`).
 The split is the book's: the last ``validation_size`` (10,000) examples of the
 training file are held out for validation, the test file is the test set.
 """
@@ -16,11 +17,12 @@ from typing import Optional
 
 import numpy as np
 
-from nnsim.core.dataset import Dataset
+from nnsim.core.dataset import Dataset, PixelRows
 from nnsim.data import cache, idx
 from nnsim.data.cache import DataFile
+from nnsim.data.decoded import decoded_images
 from nnsim.data.quarantine import quarantine
-from nnsim.data.splits import Splits, pixels
+from nnsim.data.splits import Splits
 from nnsim.data.sources import DATASETS, MIRROR_ENV, Source, source
 from nnsim.errors import NnsimError, user_path
 from nnsim.sanitize import redact_url
@@ -222,14 +224,14 @@ def _load_folder(src: Source, folder: Path, validation_size: Optional[int], loca
     pickle_path = cache.find_pickle(folder, src)
     where = "local" if local else "cached"
     if all(found.values()):
-        train_images = idx.read_images(found["train_images"])
+        train_images = _pixel_rows(src, found["train_images"])
         train_labels = idx.read_labels(found["train_labels"])
-        test_images = idx.read_images(found["test_images"])
+        test_images = _pixel_rows(src, found["test_images"])
         test_labels = idx.read_labels(found["test_labels"])
         _agree(found["train_images"], train_images, found["train_labels"], train_labels)
         _agree(found["test_images"], test_images, found["test_labels"], test_labels)
-        training_x = pixels(train_images)
-        test = Dataset.from_labels(pixels(test_images), test_labels)
+        training_x = train_images
+        test = Dataset.from_labels(test_images, test_labels)
         paths = list(found.values())
         splits = _split(training_x, train_labels, test, validation_size, found["train_images"],
                         f"{src.title}, {where} IDX files in {folder}")
@@ -245,10 +247,21 @@ def _load_folder(src: Source, folder: Path, validation_size: Optional[int], loca
     return splits.with_files(files)
 
 
-def _agree(images_path: Path, images: np.ndarray, labels_path: Path, labels: np.ndarray) -> None:
+def _pixel_rows(src: Source, path: Path) -> PixelRows:
+    """The images as uint8 rows read as floats, memory-mapped from a decoded copy
+    written once (see :mod:`nnsim.data.decoded`), so no process holds them as float32."""
+    def read(p: Path) -> np.ndarray:
+        images = idx.read_images(p)
+        if images.shape[1:] != (28, 28):
+            _agree(p, images, p, np.empty(len(images)))
+        return images
+    return PixelRows(decoded_images(path, cache.cache_root() / "decoded" / src.name, read))
+
+
+def _agree(images_path: Path, images, labels_path: Path, labels: np.ndarray) -> None:
     if len(images) != len(labels):
         raise NnsimError(f"{labels_path}: {len(labels):,} labels but {images_path.name} has {len(images):,} images")
-    if images.shape[1:] != (28, 28):
+    if images.shape[1:] not in ((28, 28), (784,)):
         raise NnsimError(f"{images_path}: images are {images.shape[1]} × {images.shape[2]} pixels, "
                          f"expected 28 × 28 like MNIST's")
 
@@ -262,8 +275,8 @@ def _split(x: np.ndarray, labels: np.ndarray, test: Dataset, validation_size: Op
         raise NnsimError(f"{train_path}: {n:,} training examples cannot spare {v:,} for validation; "
                          f"use --validation-size below {n:,} (0 for none)")
     everything = Dataset.from_labels(x, labels)
-    training = Dataset(everything.x[:n - v], everything.y[:n - v], everything.labels[:n - v])
-    validation = Dataset(everything.x[n - v:], everything.y[n - v:], everything.labels[n - v:]) if v else None
+    training = everything.rows(0, n - v)
+    validation = everything.rows(n - v, n) if v else None
     sizes = f"{len(training):,} / {v:,} / {len(test):,}"
     return Splits(training, validation, test, f"{description}: {sizes}")
 

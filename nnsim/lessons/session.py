@@ -16,138 +16,38 @@ the tests call it directly.
   (:mod:`nnsim.core.metrics`), and a copy of the first layer's weights (the
   hidden neurons' "feature detectors").
 - :meth:`step` takes exactly one mini-batch and records that update as a
-  backprop :class:`~nnsim.core.Trace` for the debugger.
+  backprop :class:`~nnsim.core.Trace` for the debugger (the core's event says
+  which examples it held).
+- :meth:`change_eta` changes the learning rate from the next mini-batch on; the
+  change is an :class:`~nnsim.core.EtaChanged` event of the stream, kept in
+  :attr:`TrainingSession.eta_changes`, and :meth:`replay` runs the same seed
+  with the same changes again, number for number.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 import threading
 import time
-from dataclasses import dataclass
-from typing import Callable, Optional, Union
+from typing import Callable, Optional
 
 import numpy as np
 
-from nnsim.core import BatchDone, Diverged, EpochDone, Network, Trace, trace_backprop
-from nnsim.core.metrics import ClassReport, report_from_answers
-from nnsim.core.activations import most_active
+from nnsim.core import BatchDone, Diverged, EpochDone, EtaChanged, EtaSchedule, Network, Trace, trace_backprop
+from nnsim.core.metrics import report_from_answers
+from nnsim.core.training import train
 from nnsim.errors import NnsimError
 from nnsim.lessons.book_run import matches_book
 from nnsim.lessons.kinds.train import TrainingPlan, binary_targets
 from nnsim.lessons.scenario import Scenario
 from nnsim.lessons.steps import LessonStep, match_steps, narration_for
 from nnsim.lessons.stepper import condition_hit
-
-CLASSES = 10
-"""Digits and Fashion-MNIST's garments: ten classes either way."""
-
-MISTAKES_KEPT = 60
-"""How many misclassified test examples each epoch keeps (most confident first)."""
-
-SNAPSHOT_BUDGET = 64 * 2**20
-"""Bytes of per-epoch network copies kept, so that a mistake from an earlier
-epoch opens with the network that made it; the oldest go first."""
-
-
-# States of a session.
-READY, RUNNING, PAUSED, FINISHED, STOPPED, DIVERGED = "ready", "running", "paused", "finished", "stopped", "diverged"
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a run is. Times are seconds of training, pauses excluded.
-
-    Attributes:
-        state: ready, running, paused, finished, stopped or diverged.
-        epoch: the epoch in progress (from 0); ``epochs`` when all are done.
-        epochs: epochs in the run.
-        batch: mini-batches of this epoch done so far.
-        batches: mini-batches per epoch.
-        examples_done: training examples used so far in the whole run.
-        examples_total: ``epochs`` × training examples.
-        elapsed: seconds spent training.
-        examples_per_second: the rate so far (None before anything is measured).
-        seconds_left: the estimate of what is left at that rate (None if unknown).
-        cost: the quadratic cost of the last mini-batch, before its update.
-    """
-
-    state: str
-    epoch: int
-    epochs: int
-    batch: int
-    batches: int
-    examples_done: int
-    examples_total: int
-    elapsed: float
-    examples_per_second: Optional[float]
-    seconds_left: Optional[float]
-    cost: Optional[float]
-
-    @property
-    def fraction(self) -> float:
-        """How much of the whole run is done, 0 to 1."""
-        return self.examples_done / self.examples_total if self.examples_total else 0.0
-
-
-@dataclass(frozen=True)
-class EpochResult:
-    """An epoch finished, and what the network looks like inside after it.
-
-    Attributes:
-        event: the core's :class:`EpochDone` (``log_line()`` is the seed's line).
-        report: accuracy per class, confusion matrix, mistakes (on the test set).
-        step: the epoch as a lesson step (title ``"epoch 3"``, the lesson's narration).
-        near_chance: the accuracy is no better than guessing (see :data:`CHANCE_FACTOR`).
-        progress: the run's progress at the end of the epoch.
-    """
-
-    event: EpochDone
-    report: ClassReport
-    step: LessonStep
-    near_chance: bool
-    progress: Progress
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """One mini-batch taken with :meth:`TrainingSession.step`.
-
-    Attributes:
-        event: the core's :class:`BatchDone` for it.
-        batch: the training examples in it (indices into the training set).
-        trace: the update as a backprop trace (forward, cost, BP1–BP4, update),
-            recorded on a copy of the network taken just before.
-        matches: the trace's "after" weights equal the network's after the core's
-            update (they are two computations of one step).
-        progress: the run's progress after it.
-    """
-
-    event: BatchDone
-    batch: np.ndarray
-    trace: Trace
-    matches: bool
-    progress: Progress
-
-
-@dataclass(frozen=True)
-class RunStopped:
-    """:meth:`TrainingSession.run` returned: ``state`` is paused, finished, stopped or
-    diverged; ``reason`` says why in one line; ``diverged`` holds the core's event
-    and ``step`` it as a lesson step when training diverged."""
-
-    state: str
-    reason: str
-    progress: Progress
-    diverged: Optional[Diverged] = None
-    step: Optional[LessonStep] = None
-
-
-Report = Union[Progress, EpochResult, StepResult, RunStopped]
-
-CHANCE_FACTOR = 1.5
-"""An accuracy under 1.5 × chance (15% with ten classes) counts as near chance."""
+from nnsim.lessons.session_reports import (  # noqa: F401 (the session's reports, re-exported)
+    CHANCE_FACTOR, CLASSES, DIVERGED, FINISHED, MISTAKES_KEPT, PAUSED, READY, RECENT_COSTS, RUNNING,
+    SNAPSHOT_BUDGET, STOPPED, EpochResult, Progress, Report, RunStopped, StepResult,
+)
 
 
 class TrainingSession:
@@ -162,9 +62,10 @@ class TrainingSession:
     """
 
     def __init__(self, plan: TrainingPlan, scenario: Optional[Scenario] = None,
-                 clock: Callable[[], float] = time.perf_counter, throttle: float = 0.1) -> None:
+                 clock: Callable[[], float] = time.perf_counter, throttle: float = 0.1,
+                 eta_changes: tuple[EtaChanged, ...] = ()) -> None:
         if plan.seed is None:
-            raise ValueError("a session needs a seeded plan: its steps replay the core's shuffles")
+            raise ValueError("a session needs a seeded plan, so that a run can be replayed")
         self.plan = plan
         self.network: Network = plan.network
         self.scenario = scenario
@@ -194,14 +95,18 @@ class TrainingSession:
         # One thread pulls events at a time; ``_net_lock`` is held while the network changes.
         self._run_lock = threading.Lock()
         self._net_lock = threading.Lock()
-        self._evaluated: Optional[tuple[np.ndarray, np.ndarray]] = None
-        """The test outputs and answers of the core's latest evaluation (see :meth:`_classify`)."""
-        # The core shuffles each epoch with ``default_rng(seed).permutation(n)``; this copy of
-        # that stream says which examples the next mini-batch holds, for :meth:`step`'s trace.
-        self._shuffles = np.random.default_rng(plan.seed)
-        self._orders: list[np.ndarray] = []
+        self.eta = float(plan.eta)
+        """The learning rate of the next mini-batch."""
+        self.eta_changes: list[EtaChanged] = []
+        """The changes of η so far, as the stream recorded them."""
+        self._schedule = EtaSchedule(eta_changes)
+        self.pace: Optional[float] = None
+        """Mini-batches per second (None: as fast as it goes); any thread may set it."""
+        self.recent_costs: collections.deque[float] = collections.deque(maxlen=RECENT_COSTS)
+        self.sleep: Callable[[float], None] = time.sleep
         self._snapshots: dict[int, Network] = {}
-        self._initial_first_layer = self.network.weights[0].copy()
+        self._initial_network = self.network.copy()
+        self._initial_first_layer = self._initial_network.weights[0]
 
     # -- settings ---------------------------------------------------------------------
 
@@ -259,11 +164,14 @@ class TrainingSession:
         total = self.plan.epochs * self.n
         left = (total - self.examples_done) / rate if rate else None
         return Progress(self.state, self.epoch, self.plan.epochs, self.batch, self.batches, self.examples_done,
-                        total, elapsed, rate, left, self.cost)
+                        total, elapsed, rate, left, self.cost, tuple(self.recent_costs), self.pace, self.eta)
 
-    def run(self, report: Callable[[Report], None], max_batches: Optional[int] = None) -> RunStopped:
+    def run(self, report: Callable[[Report], None], max_batches: Optional[int] = None,
+            max_epochs: Optional[int] = None) -> RunStopped:
         """Train until the end, a pause or stop request, a breakpoint or condition, or
-        divergence (or ``max_batches`` mini-batches); send reports to ``report``.
+        divergence (or ``max_batches`` mini-batches, or the end of ``max_epochs``
+        epochs); send reports to ``report``. With a :attr:`pace`, mini-batches
+        are spaced out in time and each one is reported.
 
         Runs in the calling thread. Returns (and reports) a :class:`RunStopped`.
         """
@@ -273,13 +181,16 @@ class TrainingSession:
                 report(ended)
                 return ended
             if self._events is None:
-                self._events = self.plan.events(classify=self._classify)
+                plan = self.plan
+                self._events = train(plan.network, plan.training, plan.epochs, plan.mini_batch_size, plan.eta,
+                                     test=plan.test, seed=plan.seed, classify=plan.classify,
+                                     schedule=self._schedule)
             # A pause asked for before this thread got here still counts; one asked for
             # while no run is under way is forgotten when this run ends.
             self.state = RUNNING
             self._run_started = self.clock()
             try:
-                ended = self._loop(report, max_batches)
+                ended = self._loop(report, max_batches, max_epochs)
             finally:
                 self._elapsed += self.clock() - self._run_started
                 self._run_started = None
@@ -288,10 +199,12 @@ class TrainingSession:
             report(ended)
             return ended
 
-    def _loop(self, report: Callable[[Report], None], max_batches: Optional[int]) -> RunStopped:
+    def _loop(self, report: Callable[[Report], None], max_batches: Optional[int],
+              max_epochs: Optional[int] = None) -> RunStopped:
         clock, throttle = self.clock, self.throttle
         last_report = clock()
-        taken = 0
+        taken = epochs_done = 0
+        next_slot = None
         mini_batch_size, n = self.plan.mini_batch_size, self.n
         while True:
             if self._stop_requested:
@@ -307,18 +220,36 @@ class TrainingSession:
                 event = next(self._events, None)
             if type(event) is BatchDone:
                 taken += 1
-                self.examples_done += min(mini_batch_size, n - event.index * mini_batch_size)
+                size = min(mini_batch_size, n - event.index * mini_batch_size)
+                self.examples_done += size
                 self.epoch, self.batch, self.cost = event.epoch, event.index + 1, event.cost
+                self.recent_costs.append(event.cost / size)
                 self.last_batch = event
+                pace = self.pace
                 now = clock()
-                if now - last_report >= throttle:
+                if pace is not None:
+                    # Slow motion: one mini-batch per 1/pace seconds, each one shown.
+                    next_slot = max(next_slot or now, now - 1.0 / pace) + 1.0 / pace
+                    while next_slot > now and not (self._pause_requested or self._stop_requested):
+                        self.sleep(min(next_slot - now, 0.05))
+                        now = clock()
+                    last_report = clock()
+                    report(self.progress())
+                elif now - last_report >= throttle:
                     last_report = now
                     report(self.progress())
+            elif type(event) is EtaChanged:
+                self.eta = event.eta
+                self.eta_changes.append(event)
+                report(event)
             elif type(event) is EpochDone:
                 result = self._epoch_done(event)
                 report(result)
                 last_report = clock()
+                epochs_done += 1
                 reason = self._reason_to_pause(result)
+                if not reason and max_epochs is not None and epochs_done >= max_epochs:
+                    reason = f"paused after epoch {event.epoch} (one epoch per key press)"
                 if reason and event.epoch + 1 < self.plan.epochs:
                     self.state = PAUSED
                     return RunStopped(PAUSED, reason, self.progress())
@@ -349,16 +280,8 @@ class TrainingSession:
         except Exception:
             pass
 
-    def _classify(self, output: np.ndarray) -> np.ndarray:
-        """The plan's reading of the test outputs, for the core's epoch evaluation; the
-        outputs and answers are kept, so the look inside needs no second pass over the test set."""
-        answers = (self.plan.classify or most_active)(output)
-        self._evaluated = (output, answers)
-        return answers
-
     def _epoch_done(self, event: EpochDone) -> EpochResult:
-        output, answers = self._evaluated
-        report = report_from_answers(output, self.plan.test.labels, answers, self.n_classes, limit=MISTAKES_KEPT)
+        report = report_from_answers(event.outputs, self.plan.test.labels, event.answers, self.n_classes, limit=MISTAKES_KEPT)
         self._keep_snapshot(event.epoch)
         title = f"epoch {event.epoch}"
         # Narration numbers an epoch's step by the epoch, as ``nnsim run`` does; on screen it is
@@ -367,6 +290,8 @@ class TrainingSession:
                      else event.log_line())
         values = dict(epoch=float(event.epoch), correct=float(event.correct), total=float(event.total),
                       accuracy=float(event.accuracy), mean_cost=float(event.mean_cost), seconds=float(event.seconds))
+        if event.test_cost is not None:
+            values["test_cost"] = float(event.test_cost)
         step = LessonStep(len(self.results) + 1, title, narration, "epoch", event, values)
         self.epoch, self.batch = event.epoch + 1, 0
         result = EpochResult(event, report, step,
@@ -386,16 +311,6 @@ class TrainingSession:
 
     # -- one mini-batch, as a trace ------------------------------------------------------------
 
-    def next_batch(self) -> tuple[int, int, np.ndarray]:
-        """``(epoch, index, examples)`` of the mini-batch the core will take next."""
-        epoch, index = self.epoch, self.batch
-        if index >= self.batches:
-            epoch, index = epoch + 1, 0
-        while len(self._orders) <= epoch:
-            self._orders.append(self._shuffles.permutation(self.n))
-        size = self.plan.mini_batch_size
-        return epoch, index, self._orders[epoch][index * size:(index + 1) * size]
-
     def step(self, report: Callable[[Report], None]) -> Optional[StepResult]:
         """Take one mini-batch (and the end of an epoch, if it is the epoch's last) and
         report it as a :class:`StepResult` with its backprop trace. Returns None
@@ -403,24 +318,39 @@ class TrainingSession:
         with self._run_lock:
             if self.is_over or self._events is not None and self.epoch >= self.plan.epochs:
                 return None
-            epoch, index, batch = self.next_batch()
             before = self.network.copy()
+            last = self.last_batch
         self.run(report, max_batches=1)
-        if (self.epoch, self.batch) != (epoch, index + 1):
+        event = self.last_batch
+        if event is None or event is last or self.state == DIVERGED:
             return None  # diverged, or paused at the end of the epoch before the mini-batch
+        batch = event.examples
         x = self.plan.training.x[batch].T
         y = self.plan.training.y[batch].T
-        trace = trace_backprop(before, x, y, eta=self.plan.eta)
-        with self._net_lock:
-            after = [(w.copy(), b.copy()) for w, b in zip(self.network.weights, self.network.biases)]
-        updates = [s for s in trace.steps if s.phase == "update"]
-        matches = all(
-            np.allclose(s.arrays["w_after"], after[s.layer - 2][0], rtol=1e-4, atol=1e-5)
-            and np.allclose(s.arrays["b_after"], after[s.layer - 2][1], rtol=1e-4, atol=1e-5)
-            for s in updates)
-        result = StepResult(self.last_batch, batch, trace, matches, self.progress())
+        # The trace recomputes the step with the one backprop rule; the property tests hold
+        # the core's fused step equal to it, so there is nothing to compare here.
+        trace = trace_backprop(before, x, y, eta=self.eta)
+        result = StepResult(event, batch, trace, self.progress())
         report(result)
         return result
+
+    # -- steering -------------------------------------------------------------------------
+
+    def change_eta(self, eta: float) -> None:
+        """Use ``eta`` from the next mini-batch on (any thread). The change shows up
+        as an :class:`EtaChanged` report and in :attr:`eta_changes` when it is made."""
+        if self.is_over:
+            raise NnsimError(f"the run is over ({self.state}); start a new one to train with another η")
+        try:
+            self._schedule.request(eta)
+        except ValueError as error:
+            raise NnsimError(str(error)) from None
+
+    def replay(self) -> "TrainingSession":
+        """A fresh session of the same plan from the same seed and initial network, with
+        this run's η changes at the same mini-batches: it reproduces this run."""
+        plan = dataclasses.replace(self.plan, network=self._initial_network.copy())
+        return TrainingSession(plan, self.scenario, self.clock, self.throttle, tuple(self.eta_changes))
 
     # -- looking inside ---------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from nnsim.cli import main
 from nnsim.core.network import load_network
 from nnsim.data import sample_path
 
-EPOCH = re.compile(r"Epoch (\d+): (\d+) / (\d+)  \d+\.\d\d%  cost \d+\.\d{4}  \d+\.\d\d s")
+EPOCH = re.compile(r"Epoch (\d+): (\d+) / (\d+)  \d+\.\d\d%  train cost \d+\.\d{3} · test cost \d+\.\d{3}  \d+\.\d\d s")
 
 
 def nnsim(*args, env=None, **kwargs) -> subprocess.CompletedProcess:

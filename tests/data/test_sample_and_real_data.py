@@ -148,7 +148,7 @@ def test_debians_recompressed_fashion_mnist_passes_the_structure_checks():
     # Debian recompressed the archives: not the published bytes, reported as such, accepted.
     assert [f.matches for f in splits.files] == [False] * 4
     assert all(f.size != f.published.size for f in splits.files)
-    assert splits.training.x.nbytes == 50_000 * 784 * 4  # one compact float32 array, no per-image objects
+    assert splits.training.x.nbytes == 50_000 * 784  # one uint8 array (memory-mapped), no per-image objects
 
 
 def test_the_data_commands_do_not_import_requests_or_textual():

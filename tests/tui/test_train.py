@@ -16,7 +16,7 @@ import pytest
 from textual import events
 from textual.widgets import Button, Input, Log
 
-import nnsim.tui.screens.train.screen as train_screen
+import nnsim.tui.screens.train.loading as train_loading
 from nnsim.cli import main
 from nnsim.core import EpochDone, Network, load_network, train
 from nnsim.core.metrics import class_report
@@ -81,7 +81,7 @@ async def test_a_run_shows_the_cores_epochs_in_the_log_the_chart_and_the_panels(
         events, net, plan = core_run(epochs=2)
         assert screen.session.state == FINISHED
         # The log holds the seed's lines, then the percentage.
-        assert screen.log_lines == [f"{e.log_line()}  {e.accuracy:.2%}" for e in events]
+        assert screen.log_lines == [f"{e.log_line()}  {e.accuracy:.2%}  {e.cost_text()}" for e in events]
         assert list(screen.query_one("#epoch-log", Log).lines) == screen.log_lines
         chart = screen.query_one(AccuracyChart)
         assert [(e.epoch, e.correct, e.total) for e in chart.epochs] == [(e.epoch, e.correct, e.total)
@@ -183,7 +183,7 @@ async def test_step_takes_one_mini_batch_and_d_opens_its_trace_in_the_debugger()
         await pilot.press("n")
         await settle(pilot)
         step = screen.last_step
-        assert step is not None and step.matches
+        assert step is not None
         assert step.event.epoch == 0 and step.event.index == 0
         assert screen.session.state == PAUSED and screen.session.examples_done == 10
         assert screen.status.startswith(f"took mini-batch 1 of 150 in epoch 0: cost {step.event.cost:.4g}")
@@ -247,7 +247,7 @@ async def test_an_overflowing_run_ends_with_the_cores_diverged_event(monkeypatch
         plan.eta = 1e40  # beyond any lesson's limit: float32 overflows to NaN at once
         return plan
 
-    monkeypatch.setattr(train_screen, "load_plan", overflowing)
+    monkeypatch.setattr(train_loading, "load_plan", overflowing)
     app = TrainingApp(scenario, cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
@@ -397,8 +397,8 @@ async def test_with_the_books_settings_on_local_mnist_files_the_books_run_is_dra
         first, second = (r.event for r in session.results)
         assert screen.log_lines == [
             "the book's run, for comparison: Epoch 0: 9033 / 10000 … Epoch 29: 9495 / 10000",
-            f"{first.log_line()}  {first.accuracy:.2%}  (book: 9033)",
-            f"{second.log_line()}  {second.accuracy:.2%}  (book: 9241)",
+            f"{first.log_line()}  {first.accuracy:.2%}  {first.cost_text()}  (book: 9033)",
+            f"{second.log_line()}  {second.accuracy:.2%}  {second.cost_text()}  (book: 9241)",
         ]
         chart = screen.query_one(AccuracyChart)
         assert chart.book is not None and len(chart.book) == 30 and chart.book[0] == 0.9033

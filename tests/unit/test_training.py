@@ -30,7 +30,9 @@ def test_fused_training_equals_the_per_example_reference_over_epochs():
 
 
 def numbers(events):
-    return [(type(e).__name__,) + tuple(v for k, v in e._asdict().items() if k != "seconds") for e in events]
+    """Every field but the wall-clock time, arrays as lists, so two runs compare with ==."""
+    return [(type(e).__name__,) + tuple(v.tolist() if isinstance(v, np.ndarray) else v
+                                        for k, v in e._asdict().items() if k != "seconds") for e in events]
 
 
 def test_same_seed_gives_the_same_events_number_for_number():
@@ -145,3 +147,92 @@ def test_bad_training_arguments():
         list(train(Network([2, 1]), toy_data(n_in=2, n_out=1), 1, 0, 1.0))
     with pytest.raises(ValueError):
         Network([3])
+
+
+# -- the fused step is the one backprop rule ------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from nnsim.core import EtaChanged, EtaSchedule  # noqa: E402
+from nnsim.core.dataset import PixelRows  # noqa: E402
+from nnsim.core.training import _sgd_step  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=st.lists(st.integers(1, 12), min_size=2, max_size=5), m=st.integers(1, 11),
+       eta=st.floats(0.01, 10), seed=st.integers(0, 2**31), dtype=st.sampled_from(["float32", "float64"]))
+def test_the_fused_step_equals_update_batch(sizes, m, eta, seed, dtype):
+    rng = np.random.default_rng(seed)
+    x, y = rng.random((sizes[0], m)), rng.random((sizes[-1], m))
+    fused, rule = Network(sizes, seed=seed, dtype=dtype), Network(sizes, seed=seed, dtype=dtype)
+    cost = _sgd_step(fused.joined_parameters(), x.astype(dtype), y.astype(dtype), eta)
+    a = rule.feedforward(x)
+    rule.update_batch(x, y, eta)
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
+    assert cost == pytest.approx(0.5 * float(np.sum((a - y) ** 2)), **{"rel": tol["rtol"], "abs": tol["atol"]})
+    for ours, theirs in zip(fused.weights + fused.biases, rule.weights + rule.biases):
+        np.testing.assert_allclose(ours, theirs, **tol)
+
+
+def test_events_carry_the_examples_and_the_test_outputs():
+    data = toy_data(n=40)
+    net = Network([6, 5, 3], seed=2, dtype=np.float64)
+    events = list(train(net, data, 2, 10, 3.0, test=data, seed=5))
+    orders = np.random.default_rng(5)
+    for epoch in range(2):
+        order = orders.permutation(40)
+        batches = [e for e in events if isinstance(e, BatchDone) and e.epoch == epoch]
+        np.testing.assert_array_equal(np.concatenate([b.examples for b in batches]), order)
+    last = events[-1]
+    assert isinstance(last, EpochDone)
+    out = net.feedforward(data.x.T)
+    np.testing.assert_allclose(last.outputs, out)
+    np.testing.assert_array_equal(last.answers, np.argmax(out, axis=0))
+    assert last.test_cost == pytest.approx(0.5 * np.sum((out - data.y.T) ** 2) / 40)
+    assert last.cost_text() == f"train cost {last.mean_cost:.3f} · test cost {last.test_cost:.3f}"
+    assert EpochDone(0, None, None, 1.0, 0.25).cost_text() == "train cost 0.250"
+
+
+def test_uint8_pixel_rows_give_the_same_events_as_float_rows():
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (57, 16), dtype=np.uint8)
+    labels = rng.integers(0, 4, 57)
+    rows = PixelRows(images)
+    floats = np.multiply(images, np.float32(1 / 255), dtype=np.float32)  # the loaders' float path
+    np.testing.assert_array_equal(rows[:], floats)
+    np.testing.assert_array_equal(rows[[3, 1]], floats[[3, 1]])
+    assert np.asarray(rows).dtype == np.float32 and rows.nbytes == images.nbytes
+    for dtype in ("float32", "float64"):
+        runs = []
+        for x in (rows, floats):
+            data = Dataset.from_labels(x, labels, n_out=4)
+            test = Dataset.from_labels(x, labels, n_out=4).rows(40, 57)
+            runs.append(numbers(train(Network([16, 7, 4], seed=1, dtype=dtype), data, 3, 10, 2.0,
+                                      test=test, seed=9)))
+        assert runs[0] == runs[1]
+
+
+def test_an_eta_change_takes_effect_at_the_next_mini_batch_and_replays_number_for_number():
+    data = toy_data(n=50)
+    schedule = EtaSchedule()
+    net = Network([6, 8, 3], seed=4)
+    stream = train(net, data, 3, 10, 3.0, test=data, seed=1, schedule=schedule)
+    live = []
+    for event in stream:
+        live.append(event)
+        if isinstance(event, BatchDone) and (event.epoch, event.index) == (0, 2):
+            schedule.request(0.5)
+        if isinstance(event, BatchDone) and (event.epoch, event.index) == (1, 1):
+            schedule.request(7.0)
+    changes = [e for e in live if isinstance(e, EtaChanged)]
+    assert changes == [EtaChanged(0, 3, 0.5), EtaChanged(1, 2, 7.0)]
+    assert live.index(changes[0]) == live.index(next(e for e in live if isinstance(e, BatchDone)
+                                                       and (e.epoch, e.index) == (0, 3))) - 1
+    replayed = list(train(Network([6, 8, 3], seed=4), data, 3, 10, 3.0, test=data, seed=1,
+                          schedule=EtaSchedule(changes)))
+    assert numbers(replayed) == numbers(live)
+    unchanged = numbers(train(Network([6, 8, 3], seed=4), data, 3, 10, 3.0, test=data, seed=1))
+    assert unchanged != numbers(live)  # the changes did change the run
+    with pytest.raises(ValueError, match="positive"):
+        schedule.request(float("nan"))

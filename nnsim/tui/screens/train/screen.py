@@ -22,15 +22,18 @@ The debugger's keys mean, here: ``c`` continue (start or resume training, up to
 a breakpoint, a lesson's condition or the end), ``n`` step (one mini-batch when
 looking at the latest epoch, else the next finished epoch), ``b`` back (an
 earlier epoch's look inside), ``r`` restart with a new seed, ``space`` a
-breakpoint after the epoch in progress, ``e`` edit the settings. Its own keys:
-``s`` pause or resume, ``x`` stop, ``w`` save the model, ``d`` open the last
-stepped mini-batch in the debugger, ``1``–``4`` the panels.
+breakpoint after the epoch in progress, ``e`` edit the settings (during a run: η
+only, from the next mini-batch on). Its own keys: ``s`` pause or resume, ``x``
+stop, ``w`` save the model, ``d`` open the last stepped mini-batch in the
+debugger, ``+``/``-`` the pace (down to slow motion, each mini-batch shown with
+a sparkline of recent costs), ``N`` one epoch, ``o`` overlay kept runs,
+``1``–``4`` the panels. The parts live beside this module: settings.py,
+loading.py, reports.py, steering.py, inside.py, text.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -38,80 +41,35 @@ from typing import Callable, Optional, Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
-from nnsim.errors import NnsimError, user_path
+from nnsim.errors import NnsimError
 from nnsim.lessons import LessonStep, Scenario
-from nnsim.lessons.book_run import book_accuracy, book_log_lines
-from nnsim.lessons.kinds.train import CLASS_NAMES, DATASET_TITLES, first_step, load_plan, replan
+from nnsim.lessons.book_run import book_log_lines
+from nnsim.lessons.kinds.train import first_step, replan
 from nnsim.lessons.scenario import with_changes
-from nnsim.lessons.session import (
-    DIVERGED, FINISHED, PAUSED, READY, RUNNING, STOPPED, EpochResult, Progress, RunStopped, StepResult,
-    TrainingSession,
-)
+from nnsim.lessons.session import PAUSED, READY, STOPPED, EpochResult, Progress, RunStopped, StepResult, TrainingSession
 from nnsim.tui.app import NnsimApp
 from nnsim.tui.frame.lesson import LessonScreen
-from nnsim.tui.screens.train.accuracy_chart import AccuracyChart, chart_baselines
-from nnsim.tui.screens.train.confusion_matrix import ConfusionMatrix
-from nnsim.tui.screens.train.digit_gallery import DigitGallery, GalleryItem
 from nnsim.tui.frame.step_counter import StepCounter
+from nnsim.tui.screens.train.accuracy_chart import AccuracyChart
+from nnsim.tui.screens.train.confusion_matrix import ConfusionMatrix
+from nnsim.tui.screens.train.digit_gallery import DigitGallery
+from nnsim.tui.screens.train.inside import LookInside
+from nnsim.tui.screens.train.loading import DataLoading
+from nnsim.tui.screens.train.reports import RunReports, TrainingReport
+from nnsim.tui.screens.train.settings import FIELDS, SettingsForm, remember_saved_quietly
+from nnsim.tui.screens.train.steering import Steering
+from nnsim.tui.screens.train.text import clock_text, progress_text
 
 DATASET_OPTIONS = [("MNIST", "mnist"), ("Fashion-MNIST", "fashion-mnist"), ("offline sample", "sample")]
 TABS = ("accuracy", "classes", "mistakes", "features")
-EPOCH_REDRAW = 0.25
-"""Least seconds between two redraws for finished epochs."""
-GALLERY_MISTAKES = 30
-"""Mistakes drawn in the gallery (the most confident first); the panel's title counts them all."""
 
-# Settings: (input id, the scenario's control key, label).
-FIELDS = (
-    ("sizes", "network.sizes", "sizes"),
-    ("epochs", "train.epochs", "epochs"),
-    ("mini_batch_size", "train.mini_batch_size", "mini-batch size"),
-    ("eta", "train.eta", "eta η"),
-    ("seed", "train.seed", "seed"),
-)
+__all__ = ["TrainScreen", "TrainingApp", "TrainingReport", "clock_text", "progress_text"]
 
 
-class TrainingReport(Message):
-    """A report of a training session, posted from its worker thread."""
-
-    def __init__(self, session: TrainingSession, report) -> None:
-        super().__init__()
-        self.session = session
-        self.report = report
-
-
-def clock_text(seconds: Optional[float]) -> str:
-    """4.2 s, 0:42, 1:02:03; "–" when unknown. Tenths below ten seconds: a run on the
-    sample takes well under one, and "0:00 elapsed" would say nothing."""
-    if seconds is None or not math.isfinite(seconds):
-        return "–"
-    if seconds < 9.95:
-        return f"{max(seconds, 0.0):.1f} s"
-    s = int(round(seconds))
-    h, m = divmod(s, 3600)
-    m, s = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def progress_text(p: Progress) -> str:
-    """One line: where the run is and how fast it goes (figures from the session)."""
-    if p.epoch >= p.epochs:
-        parts = [f"all {p.epochs} epochs done", f"{p.examples_done:,} examples"]
-    else:
-        parts = [f"epoch {p.epoch} of {p.epochs} (0 to {p.epochs - 1})", f"mini-batch {p.batch:,} / {p.batches:,}"]
-    if p.examples_per_second:
-        parts.append(f"{p.examples_per_second:,.0f} examples/s")
-    parts.append(f"{clock_text(p.elapsed)} elapsed")
-    if p.state in (RUNNING, PAUSED, READY) and p.seconds_left is not None:
-        parts.append(f"about {clock_text(p.seconds_left)} left")
-    return " · ".join(parts)
-
-
-class TrainScreen(LessonScreen):
+class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, LessonScreen):
     """The training screen; see the module's docstring.
 
     Args:
@@ -137,6 +95,12 @@ class TrainScreen(LessonScreen):
         Binding("d", "debug", "Debug", tooltip="Open the last stepped mini-batch's backprop pass in the debugger"),
         Binding("g", "draw", "Draw", show=False, tooltip="Draw a digit and watch this network read it"),
         Binding("l", "load", "Load", show=False, tooltip="Load a saved network and train on from it"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+",
+                tooltip="Train faster: up to as fast as it goes"),
+        Binding("minus", "slower", "Slower", key_display="-",
+                tooltip="Train slower, down to slow motion (1 mini-batch a second), each mini-batch shown"),
+        Binding("N", "one_epoch", "1 epoch", key_display="N", tooltip="Train one epoch, then pause"),
+        Binding("o", "overlay", "Overlay", tooltip="Overlay the kept runs on the chart, one by one, then all"),
         Binding("v", "feature_view", "Δw/w", show=False,
                 tooltip="Feature detectors: the weights, or what training changed in them"),
         Binding("1", "tab('accuracy')", "Accuracy", show=False, tooltip="Show the accuracy chart and log"),
@@ -167,6 +131,7 @@ class TrainScreen(LessonScreen):
         """A training worker has been started and has not reported the end of its run."""
         self._step_after_pause = False
         self._pause_on_start = False
+        self._one_epoch_on_start = False
         self._loading = False
         self.shown: list[EpochResult] = []
         """The epochs drawn so far (the session may be ahead of the screen by a few)."""
@@ -188,7 +153,7 @@ class TrainScreen(LessonScreen):
     def compose_lesson(self) -> ComposeResult:
         with Horizontal(id="lesson-body"):
             with VerticalScroll(id="settings", classes="panel side-panel"):
-                # One container for what a run fixes: locked in one style update, not one per field.
+                # What a run fixes (all but η, which changes live; see lock_settings).
                 with Vertical(id="run-settings"):
                     for field, _, label in FIELDS:
                         yield Label(label, classes="setting-label")
@@ -204,6 +169,7 @@ class TrainScreen(LessonScreen):
                     yield Static("ready", id="run-state", markup=False)
                     yield ProgressBar(id="epoch-bar", show_eta=False)
                 yield Static("", id="progress-text", markup=False)
+                yield Static("", id="pace-line", markup=False)
                 with TabbedContent(id="views"):
                     with TabPane("1 accuracy", id="accuracy"):
                         with Horizontal(id="accuracy-row"):
@@ -227,8 +193,13 @@ class TrainScreen(LessonScreen):
         self.fill_settings(self.scenario)
         self.query_one("#epoch-bar", ProgressBar).update(total=1, progress=0)
         self.show_chart()
+        self.show_pace()
         self.focus_tabs()
-        self.call_after_refresh(self.say, "c starts training (e edits the settings first); ? for help and keys")
+        self.call_after_refresh(self._greet)
+
+    def _greet(self) -> None:
+        if not self.adopt_parked_run():
+            self.say("c starts training (e edits the settings first); ? for help and keys")
 
     # What the shared debugger keys do on this screen (the help dialog and the palette say so).
     MEANINGS = {
@@ -268,184 +239,6 @@ class TrainScreen(LessonScreen):
         self.query_one(NarrationPanel).show(step.title, step.narration)
         self.show_step(step)
 
-    def show_step(self, step: LessonStep) -> None:
-        """Show the look inside after the epoch of ``step`` (nothing before training).
-
-        The galleries are drawn only while their panel is on show (and when it comes
-        on): redrawing dozens of images after every epoch nobody is looking at would
-        take the time the interface needs to answer keys.
-        """
-        result = self.result_of(step)
-        confusion = self.query_one("#confusion", ConfusionMatrix)
-        tabs = self.query_one("#views", TabbedContent)
-        if result is None:
-            confusion.clear()
-        else:
-            confusion.show(result.report, self.class_names, caption=f"after epoch {result.event.epoch}")
-        self.show_gallery(tabs.active)
-
-    def show_gallery(self, tab: str) -> None:
-        """Draw the mistakes or feature detectors for the current step, if not drawn yet."""
-        if tab not in ("mistakes", "features"):
-            return
-        step = self.stepper.current
-        key = (id(self.session), step.index, step.title, self.feature_change if tab == "features" else None)
-        if self._drawn.get(tab) == key:
-            return
-        self._drawn[tab] = key
-        result = self.result_of(step)
-        gallery = self.query_one(f"#{tab}-gallery", DigitGallery)
-        if result is None:
-            gallery.show([])
-        elif tab == "mistakes":
-            self.show_mistakes(result)
-        else:
-            self.show_features(result.event.epoch)
-
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self.show_gallery(event.pane.id)
-
-    def show_mistakes(self, result: EpochResult) -> None:
-        test = self.session.plan.test
-        items = []
-        for m in result.report.mistakes[:GALLERY_MISTAKES]:
-            confidence = "" if math.isnan(m.confidence) else f" · {m.confidence:.2f}"
-            items.append(GalleryItem(test.x[m.index], f"{self.name_of(m.label)} read as "
-                                                      f"{self.name_of(m.answer)}{confidence}", m.index))
-        report = result.report
-        self.query_one("#mistakes-gallery", DigitGallery).show(
-            items, empty=f"after epoch {result.event.epoch}: no test example misclassified",
-            heading=f"after epoch {result.event.epoch}: {report.wrong:,} of {report.total:,} test examples "
-                    f"misclassified; the {len(items)} the network was surest of (Enter opens one's pass)")
-
-    def show_features(self, epoch: int) -> None:
-        features = self.query_one("#features-gallery", DigitGallery)
-        weights = self.session.feature_detectors(epoch, change=self.feature_change)
-        if weights is None:
-            features.show([], empty=f"the network after epoch {epoch} is no longer kept (memory budget)")
-            return
-        layer = "hidden" if self.session.network.num_layers > 2 else "output"
-        short = "Δw" if self.feature_change else "w"
-        heading = (f"after epoch {epoch}: what training changed in each {layer} neuron's 784 incoming weights "
-                   f"(the random start taken away); v shows the weights" if self.feature_change else
-                   f"after epoch {epoch}: each {layer} neuron's 784 incoming weights, blue positive, red "
-                   f"negative; v shows what training changed in them")
-        features.show([GalleryItem(w, f"{layer} neuron {j}: {short}", j, "signed") for j, w in enumerate(weights)],
-                      heading=heading)
-
-    def result_of(self, step: LessonStep) -> Optional[EpochResult]:
-        if self.session is None or step.kind != "epoch":
-            return None
-        for result in self.shown:
-            if result.step is step:
-                return result
-        return None
-
-    @property
-    def class_names(self) -> Optional[Sequence[str]]:
-        dataset = self.session.plan.settings.get("dataset") if self.session else self.scenario.train.dataset
-        return CLASS_NAMES.get(dataset)
-
-    def name_of(self, c: int) -> str:
-        names = self.class_names
-        return names[c] if names is not None and 0 <= c < len(names) else str(c)
-
-    # -- settings ---------------------------------------------------------------------------
-
-    def fill_settings(self, scenario: Scenario) -> None:
-        spec = scenario.train
-        values = {"sizes": ",".join(str(n) for n in scenario.network.sizes), "epochs": str(spec.epochs),
-                  "mini_batch_size": str(spec.mini_batch_size), "eta": f"{spec.eta:g}", "seed": str(spec.seed)}
-        for field, key, _ in FIELDS:
-            box = self.query_one(f"#set-{field}", Input)
-            box.value = values[field]
-            box.tooltip = None if scenario.controls.can_edit(key) else "locked in this lesson"
-        self.query_one("#set-dataset", Select).value = spec.dataset
-        if not self.save_path:
-            self.save_path = f"nnsim-{'-'.join(str(n) for n in scenario.network.sizes)}-seed{spec.seed}.npz"
-        self.query_one("#set-save", Input).value = self.save_path
-        self.lock_settings()
-
-    def lock_settings(self) -> None:
-        """Settings change between runs: while a run is under way (running or paused)
-        they are read-only, as are those the lesson locks."""
-        under_way = self.busy or (self.session is not None and not self.session.is_over
-                                  and self.session.state != READY)
-        self.query_one("#run-settings").disabled = under_way
-        self.query_one("#start", Button).disabled = self.busy
-        if under_way:
-            return
-        for field, key, _ in FIELDS:
-            box = self.query_one(f"#set-{field}", Input)
-            locked = not self.scenario.controls.can_edit(key)
-            if box.disabled != locked:
-                box.disabled = locked
-        dataset = self.query_one("#set-dataset", Select)
-        locked = not self.scenario.controls.can_edit("train.dataset")
-        if dataset.disabled != locked:
-            dataset.disabled = locked
-
-    def settings_scenario(self) -> Scenario:
-        """The scenario with the form's settings (validated by the lessons layer)."""
-        spec, scenario = self.scenario.train, self.scenario
-        changes: dict = {}
-        text = {field: self.query_one(f"#set-{field}", Input).value.strip() for field, _, _ in FIELDS}
-        try:
-            sizes = [int(part) for part in text["sizes"].replace(" ", "").split(",") if part]
-        except ValueError:
-            raise NnsimError(f"sizes: expected whole numbers separated by commas, got {text['sizes']!r}") from None
-        new = {"network.sizes": sizes, "train.epochs": _number(text["epochs"], int, "epochs"),
-               "train.mini_batch_size": _number(text["mini_batch_size"], int, "mini-batch size"),
-               "train.eta": _number(text["eta"], float, "eta"), "train.seed": _number(text["seed"], int, "seed"),
-               "train.dataset": self.query_one("#set-dataset", Select).value}
-        old = {"network.sizes": list(scenario.network.sizes), "train.epochs": spec.epochs,
-               "train.mini_batch_size": spec.mini_batch_size, "train.eta": spec.eta, "train.seed": spec.seed,
-               "train.dataset": spec.dataset}
-        changes = {key: value for key, value in new.items() if value != old[key]}
-        if "train.seed" in changes and scenario.controls.can_edit("network.seed"):
-            changes["network.seed"] = changes["train.seed"]  # one seed: initial weights and shuffles
-        return with_changes(scenario, changes) if changes else scenario
-
-    def action_edit(self) -> None:
-        first = next((box for box in self.query(".setting").results(Input) if not box.is_disabled), None)
-        if first is None:
-            self.say("the settings are fixed while a run is under way (x stops it)"
-                     if self.session is not None and not self.session.is_over else
-                     "this lesson's settings are locked (its [controls] say so)", "warning")
-            return
-        self.add_class("-settings-open")
-        first.focus()
-        self.say("edit the settings, then Enter or c starts; Escape leaves the form")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.remove_class("-settings-open")
-        if event.input.id == "set-save":
-            self.save_path = event.value.strip()
-            self.focus_tabs()
-            self.action_save()
-            return
-        self.focus_tabs()
-        self.action_continue()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "set-save":
-            self.save_path = event.value.strip()
-
-    def on_key(self, event) -> None:
-        # Escape in the settings form leaves it (instead of leaving the screen).
-        if event.key == "escape" and self.focused is not None and self.focused.id and \
-                self.focused.id.startswith("set-"):
-            event.stop()
-            event.prevent_default()
-            self.remove_class("-settings-open")
-            self.focus_tabs()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "start":
-            event.stop()
-            self.action_continue()
-
     # -- starting a run ----------------------------------------------------------------------
 
     def action_continue(self) -> None:
@@ -470,61 +263,13 @@ class TrainScreen(LessonScreen):
             return
         self.begin(scenario)
 
-    def begin(self, scenario: Scenario, then: str = "run") -> None:
-        """Start a new run of ``scenario``: data first (download if needed), then train."""
-        from nnsim.data import is_cached
-
-        dataset = scenario.train.dataset
-        if dataset != "sample" and self.data_dir is None and not is_cached(dataset):
-            from nnsim.tui.screens.train.download import DownloadDialog
-
-            title = DATASET_TITLES.get(dataset, dataset)
-            self.say(f"{title} is not in the cache: download it, or train on the offline sample")
-            self.app.push_screen(DownloadDialog(dataset, title, self.mirror),
-                                 lambda answer: self._after_download(answer, scenario, then))
-            return
-        self.load(scenario, then)
-
-    def _after_download(self, answer: Optional[str], scenario: Scenario, then: str) -> None:
-        if answer is None:
-            self.say("not started: the data is not here (the offline sample always is)", "warning")
-            return
-        if answer == "sample":
-            scenario = self.sample_variant(scenario)
-            if scenario is None:
-                return
-            self.scenario = scenario
-            self.fill_settings(scenario)
-            self.say("training on the offline sample of MNIST digits")
-        self.load(scenario, then)
-
-    def sample_variant(self, scenario: Scenario) -> Optional[Scenario]:
-        """The lesson on the offline sample: its quick variant, or the dataset switched."""
-        if scenario.has_quick and not scenario.is_quick and scenario.quick.dataset == "sample":
-            return scenario.variant(True)
-        try:
-            return with_changes(scenario, {"train.dataset": "sample"})
-        except NnsimError as error:
-            self.say(str(error), "error")
-            return None
-
-    def load(self, scenario: Scenario, then: str = "run") -> None:
-        """Make the plan (reusing loaded data when only the learning settings changed)."""
-        old = self.session
-        if old is not None and self.session_scenario is not None:
-            plan = replan(old.plan, self.session_scenario, scenario)
-            if plan is not None:
-                self.new_session(scenario, TrainingSession(plan, scenario, self.clock, self.throttle), then)
-                return
-        self._loading = True
-        self.set_state("loading")
-        self.say(f"loading {DATASET_TITLES.get(scenario.train.dataset, scenario.train.dataset)}…")
-        self.run_worker(lambda: (scenario, then, load_plan(scenario, data_dir=self.data_dir)), thread=True,
-                        name="plan", group="plan", exit_on_error=False)
-
     def new_session(self, scenario: Scenario, session: TrainingSession, then: str = "run") -> None:
-        if self.session is not None:
+        """Show ``session`` and ``then`` "run" it, take one "step", one "epoch", or "keep" it
+        as it is (a run found again after a round trip)."""
+        if self.session is not None and self.session is not session:
+            self.keep_run(self.session)
             self.session.request_stop()
+        session.pace = self.pace
         self.scenario = scenario
         self.session_scenario = scenario
         self.session = session
@@ -547,8 +292,17 @@ class TrainScreen(LessonScreen):
         if session.matches_book:
             book = book_log_lines()
             self.write_log(f"the book's run, for comparison: {book[0]} … {book[-1]}")
-        if then == "step":
+        if then == "keep":
+            self._pending = list(session.results)
+            self.draw_epochs()
+            self.show_progress(session.progress())
+            self.set_state(session.state)
+            self.lock_settings()
+        elif then == "step":
             self.start_worker(session.step)
+        elif then == "epoch" or self._one_epoch_on_start:
+            self._one_epoch_on_start = False
+            self.start_worker(lambda post: session.run(post, max_epochs=1))
         elif self._pause_on_start:
             self._pause_on_start = False
             self.set_state("paused")
@@ -590,144 +344,6 @@ class TrainScreen(LessonScreen):
                 target, when = worker.result
                 self.say(f"saved the network ({when}) to {target}", "success")
                 remember_saved_quietly(target)
-
-    # -- reports from the worker --------------------------------------------------------------
-
-    def on_training_report(self, message: TrainingReport) -> None:
-        if message.session is not self.session:
-            return  # from a run that has been replaced
-        report = message.report
-        if isinstance(report, Progress):
-            self.show_progress(report)
-        elif isinstance(report, EpochResult):
-            self.epoch_done(report)
-        elif isinstance(report, StepResult):
-            self.step_done(report)
-        elif isinstance(report, RunStopped):
-            self.run_stopped(report)
-
-    def show_progress(self, p: Progress) -> None:
-        self.progress = p
-        done = p.batches if p.epoch >= p.epochs else p.batch
-        self.query_one("#epoch-bar", ProgressBar).update(total=p.batches, progress=done)
-        # Fixed-size lines: no layout pass, which would cost the training thread its time.
-        self.query_one("#progress-text", Static).update(progress_text(p), layout=False)
-
-    def set_state(self, state: str) -> None:
-        self.query_one("#run-state", Static).update(state, layout=False)
-
-    def write_log(self, line: str) -> None:
-        self.log_lines.append(line)
-        self.query_one("#epoch-log", Log).write_line(line)
-
-    def epoch_done(self, result: EpochResult) -> None:
-        """Queue a finished epoch; :meth:`draw_epochs` draws the queue at most every
-        :data:`EPOCH_REDRAW` seconds, so epochs that take milliseconds (the sample)
-        cannot flood the interface and keys are still answered at once."""
-        self._pending.append(result)
-        if self._draw_timer is None:
-            wait = max(0.0, self._last_draw + EPOCH_REDRAW - time.monotonic())
-            self._draw_timer = self.set_timer(wait, self.draw_epochs)
-
-    def draw_epochs(self) -> None:
-        """Draw the queued epochs: log lines, chart, counter, narration, look inside."""
-        if self._draw_timer is not None:
-            self._draw_timer.stop()
-            self._draw_timer = None
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        self._last_draw = time.monotonic()
-        for result in pending:
-            event = result.event
-            line = f"{event.log_line()}  {event.accuracy:.2%}"
-            if self.session.matches_book and event.epoch < len(book_accuracy()):
-                line += f"  (book: {book_accuracy()[event.epoch] * 10000:.0f})"
-            if result.near_chance:
-                line += f"  near chance ({self.session.chance:.0%})"
-            self.write_log(line)
-        self.shown.extend(pending)
-        self.show_chart()
-        following = self.stepper.at_end
-        self.stepper.extend([result.step for result in pending])
-        if following:
-            self.stepper.goto(len(self.stepper) - 1)
-        self.show_progress(pending[-1].progress)
-        self.refresh_step() if following else self._refresh_counter()
-        last = pending[-1]
-        if last.near_chance:
-            self.say(f"epoch {last.event.epoch}: {last.event.accuracy:.2%} correct, {self.chance_text()}", "warning")
-
-    def chance_text(self) -> str:
-        return (f"no better than guessing (chance is {self.session.chance:.0%}): the network is not learning; "
-                f"with eta = {self.session.plan.eta:g} each step may overshoot, try a smaller eta")
-
-    def _refresh_counter(self) -> None:
-        step = self.stepper.current
-        label = step.title if step.kind != "epoch" else f"epoch {step.data.epoch}"
-        self.query_one(StepCounter).show(f"{label} · {len(self.shown)} / {self.session.plan.epochs} epochs",
-                                         self.session.epoch in self.session.breakpoints)
-
-    def show_chart(self) -> None:
-        session = self.session
-        book = book_accuracy() if session is not None and session.matches_book else None
-        events = [r.event for r in self.shown]
-        epochs = session.plan.epochs if session is not None else self.scenario.train.epochs
-        self.query_one("#chart", AccuracyChart).show(events, epochs, book,
-                                                     session.chance if session is not None else None,
-                                                     *chart_baselines(session))
-
-    def step_done(self, result: StepResult) -> None:
-        self.draw_epochs()
-        self.last_step = result
-        e = result.event
-        check = "" if result.matches else " (warning: the trace does not match the update)"
-        self.say(f"took mini-batch {e.index + 1:,} of {e.of:,} in epoch {e.epoch}: cost {e.cost:.4g} before the "
-                 f"update; d opens its backprop pass{check}", "success" if result.matches else "warning")
-        self.show_progress(result.progress)
-
-    def run_stopped(self, stopped: RunStopped) -> None:
-        self.draw_epochs()
-        session = self.session
-        self.busy = False
-        self.show_progress(stopped.progress)
-        self.set_state(stopped.state)
-        self.lock_settings()
-        if stopped.state in (FINISHED, STOPPED):
-            from nnsim.tui.screens.draw.from_training import remember_run
-
-            remember_run(self)
-        if stopped.state == PAUSED:
-            if self._step_after_pause:
-                self._step_after_pause = False
-                self.start_worker(session.step)
-                return
-            if stopped.reason != "paused" and not stopped.reason.startswith("paused after"):
-                self.say(f"paused: {stopped.reason} (c continues)", "warning")
-            elif stopped.reason == "paused":
-                self.say("paused (s or c resumes, n takes one mini-batch)")
-        elif stopped.state == DIVERGED:
-            self.write_log(stopped.reason)
-            self.stepper.extend([stopped.step])
-            self.stepper.goto(len(self.stepper) - 1)
-            self.refresh_step()
-            self.say(f"{stopped.reason}: the weights overflowed, so the run stopped; r restarts, or lower eta",
-                     "error")
-        elif stopped.state == FINISHED:
-            last = self.shown[-1] if self.shown else None
-            summary = f": {last.event.log_line()} ({last.event.accuracy:.2%})" if last is not None else ""
-            if last is not None and last.near_chance:
-                self.say(f"{stopped.reason}{summary}, {self.chance_text()}", "warning")
-            else:
-                self.say(f"{stopped.reason}{summary}; w saves the network, r restarts with a new seed", "success")
-            self.auto_save()
-        elif stopped.state == STOPPED:
-            self.say("stopped; the network is kept (w saves it; c starts a new run)")
-            self.auto_save()
-
-    def auto_save(self) -> None:
-        if self.save_from_command_line and self.save_path:
-            self.action_save()
 
     # -- the debugger's keys -------------------------------------------------------------------
 
@@ -837,41 +453,18 @@ class TrainScreen(LessonScreen):
         self._refresh_counter()
 
     def action_home(self) -> None:
-        if self.session is not None:
-            self.session.request_stop()
+        # The run pauses rather than stops: it is kept, to look at or resume on coming back.
+        self.park_run()
+        if self.session is not None and self.busy:
+            self.session.request_pause()
         self.app.pop_screen()
 
     def on_unmount(self) -> None:
-        if self.session is not None:
-            self.session.request_stop()
+        self.park_run()
+        if self.session is not None and self.busy:
+            self.session.request_pause()
 
     # -- the screen's own keys ------------------------------------------------------------------
-
-    def action_save(self) -> None:
-        session = self.session
-        path = self.query_one("#set-save", Input).value.strip() or self.save_path
-        if session is None:
-            self.say("no network yet: train first (c)", "warning")
-            return
-        if not path:
-            self.say("say where to save in the settings (save to)", "warning")
-            return
-        try:
-            target = user_path(path, "save to")
-        except NnsimError as error:  # ~nosuchuser: say so and keep running
-            self.say(str(error), "error")
-            return
-        if target.is_dir():
-            self.say(f"cannot save the model to {path}: it is a folder; give a file name such as model.npz", "error")
-            return
-        p = session.progress()
-        when = (f"after {len(session.results)} epoch{'s' if len(session.results) != 1 else ''}"
-                + (f" and {p.batch:,} mini-batches" if 0 < p.batch < p.batches else ""))
-        def save() -> tuple[Path, str]:  # in a thread: the copy waits for the mini-batch under way
-            session.save(target)
-            return target, when
-
-        self.run_worker(save, thread=True, name="save", group="save", exit_on_error=False)
 
     def focus_tabs(self) -> None:
         self.query_one("#views", TabbedContent).query_one(Tabs).focus()
@@ -883,80 +476,6 @@ class TrainScreen(LessonScreen):
         self.show_gallery(tab)
         if tab == "mistakes":
             self.query_one("#mistakes-gallery", DigitGallery).focus_first()
-
-    def action_feature_view(self) -> None:
-        self.feature_change = not self.feature_change
-        self.say("feature detectors: what training has changed in each hidden neuron's weights (Δw), the "
-                 "random start taken away" if self.feature_change else
-                 "feature detectors: each hidden neuron's 784 incoming weights")
-        self.action_tab("features")
-
-    def action_debug(self) -> None:
-        if self.last_step is None:
-            self.say("no mini-batch stepped yet: n takes one (pausing training first)", "warning")
-            return
-        e = self.last_step.event
-        self.open_trace(self.last_step.trace, f"Training: mini-batch {e.index + 1:,} of {e.of:,}, epoch {e.epoch}",
-                        f"The update the training run took for this mini-batch of {self.last_step.trace.m} "
-                        f"training examples, with eta = {self.last_step.trace.eta:g}: forward, cost, BP1 to "
-                        f"BP4, then every weight and bias moved by -(eta/m) times its gradient.",
-                        f"train-epoch{e.epoch}-batch{e.index + 1}")
-
-    def action_draw(self) -> None:
-        from nnsim.tui.screens.draw.from_training import draw_with_trained
-
-        draw_with_trained(self)
-
-    def action_load(self) -> None:
-        from nnsim.tui.screens.draw.from_training import load_into_training
-
-        load_into_training(self)
-
-    def on_digit_gallery_chosen(self, event: DigitGallery.Chosen) -> None:
-        event.stop()
-        if event.control is not self.query_one("#mistakes-gallery"):
-            return
-        result = self.result_of(self.stepper.current)
-        if result is None or self.session is None:
-            return
-        try:
-            trace = self.session.trace_test_example(event.item.key, result.event.epoch)
-        except NnsimError as error:
-            self.say(str(error), "error")
-            return
-        epoch = result.event.epoch
-        self.open_trace(trace, f"Test digit {event.item.key} after epoch {epoch}: {event.item.caption}",
-                        f"How the network after epoch {epoch} reads test example {event.item.key}: the "
-                        f"forward pass to its answer, then backpropagation of the error against the true "
-                        f"label (no update: test examples are never trained on).",
-                        f"test-digit-{event.item.key}-epoch{epoch}")
-
-    def open_trace(self, trace, title: str, description: str, name: str) -> None:
-        """Open a backprop pass in the backpropagation debugger (training pauses first)."""
-        from nnsim.tui.screens.backprop.screen import open_trace
-
-        if self.busy:
-            self.session.request_pause()
-        open_trace(self.app, trace, title=title, description=description, name=name)
-
-
-def remember_saved_quietly(path) -> None:
-    """Keep where the network was saved, for the canvas (``nnsim draw``) to find it."""
-    from nnsim.lessons.networks import remember_saved
-
-    try:
-        remember_saved(path)
-    except OSError:
-        pass
-
-
-def _number(text: str, kind, name: str):
-    try:
-        return kind(text)
-    except ValueError:
-        what = "a whole number" if kind is int else "a number"
-        raise NnsimError(f"{name}: expected {what}, got {text!r}") from None
-
 
 class TrainingApp(NnsimApp):
     """The app opened on a :class:`TrainScreen` of ``scenario`` (home underneath, so
@@ -971,3 +490,4 @@ class TrainingApp(NnsimApp):
         if scenario.kind != "train":
             return super().lesson_screen(scenario, start, steps)
         return TrainScreen(scenario, **self.train_options), ""
+
