@@ -13,6 +13,8 @@ DEFAULT_PORT = 8000
 # Each session is a Python process running the app (about 55 MB of memory, more in training lessons),
 # so a class of 30 fits a teacher's laptop; raise it with --max-sessions.
 DEFAULT_MAX_SESSIONS = 30
+# Each session's address space: room for a full MNIST training run, not for a runaway one.
+DEFAULT_MEMORY_MB = 1024
 INSTALL_HINT = "pip install 'nnsim[web]'"
 
 
@@ -36,6 +38,17 @@ def register(subparsers) -> None:
                    help="with LESSON, start at step N (counted from 1, as the app's step counter shows)")
     p.add_argument("--present", action="store_true",
                    help="start every session in presenter mode (high contrast, side panels folded)")
+    p.add_argument("--lessons", metavar="DIR",
+                   help="also offer the lessons (*.toml) in this folder; students open lessons by name only")
+    p.add_argument("--follow", action="store_true",
+                   help="follow the teacher: prints a private teacher link; students' tabs go where it goes "
+                        "(j leaves and rejoins)")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="URL",
+                   help="also accept browser sessions from pages of this origin (such as a proxy's "
+                        "https://class.example); only the server's own pages are accepted otherwise")
+    p.add_argument("--memory-limit", type=whole_number(200, 1_000_000, what="a memory limit in MB"),
+                   default=DEFAULT_MEMORY_MB, metavar="MB",
+                   help=f"most memory one session's app may use (default {DEFAULT_MEMORY_MB} MB)")
     p.set_defaults(func=serve_command)
 
 
@@ -50,18 +63,55 @@ def serve_command(args) -> int:
         raise NnsimError(f"serving in the browser needs textual-serve, which is not installed; "
                          f"install it with: {INSTALL_HINT}") from None
 
-    from nnsim.serve.server import ClassroomServer, session_command
+    from nnsim.serve.server import ClassroomServer
+    from nnsim.serve.links import Start
+    from nnsim.serve.guard import normal_origin
+    from nnsim.tui.app import start_point
+    from nnsim.tui.host import LESSON_NAME, lesson_table
 
-    lesson_path = title = None
+    origins = [normal_origin(url) for url in args.allow_origin]
+    table = lesson_table(check_lessons_dir(args.lessons) if args.lessons else None)
+    name = title = None
     if args.lesson is not None:
-        from nnsim.lessons.scenario import load_scenario
-
-        # A typo must stop here, not in every student's browser.
-        scenario = load_scenario(args.lesson)
-        lesson_path = str(scenario.path.resolve())
+        # A typo, or a step the lesson does not have, must stop here, not in every student's browser.
+        scenario, _, _ = start_point(args.lesson, args.step)
+        name = scenario.name
+        if not LESSON_NAME.fullmatch(name):
+            raise NnsimError(f"{args.lesson}: a served lesson's file name may have only letters, digits, - and _ "
+                             f"(students' tabs open it by that name)")
+        if table.get(name) != scenario.path.resolve():
+            table[name] = scenario.path.resolve()  # a file the teacher named is served under its name
         title = f"nnsim: {scenario.title}"
+    import secrets
+
+    from nnsim.data.cache import cache_root
+
     server = ClassroomServer(
-        session_command(lesson=lesson_path, step=args.step, present=args.present),
         host=args.host, port=args.port, max_sessions=args.max_sessions, title=title or "nnsim",
+        lessons=table, start=Start(name, args.step, args.present), allow_origins=origins,
+        memory_mb=args.memory_limit, follow=args.follow,
+        teacher_token=secrets.token_urlsafe(16) if args.follow else None, data_dir=str(cache_root()),
     )
     return server.run()
+
+
+def check_lessons_dir(folder: str):
+    """The ``--lessons`` folder, every lesson in it read and checked now (NnsimError if not)."""
+    from pathlib import Path
+
+    from nnsim.errors import NnsimError
+    from nnsim.lessons.scenario import load_scenario
+    from nnsim.tui.host import LESSON_NAME
+
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise NnsimError(f"--lessons {folder}: no such folder")
+    files = sorted(path.glob("*.toml"))
+    if not files:
+        raise NnsimError(f"--lessons {folder}: no lesson files (*.toml) in it")
+    for file in files:
+        if not LESSON_NAME.fullmatch(file.stem):
+            raise NnsimError(f"{file}: a served lesson's file name may have only letters, digits, - and _ "
+                             f"(students open it by that name)")
+        load_scenario(file)
+    return path.resolve()

@@ -59,6 +59,27 @@ _APP_PAGE = Template("""<!DOCTYPE html>
         return window.location.pathname + "?" + params.toString();
       }
       function refresh() { window.location.href = getStartUrl(); }
+      // textual.js opens each download (a saved network, an export) in a new window, which
+      // browsers block as a pop-up unless a key was pressed a moment ago, and the second file
+      // of an export always. A download link clicked in the page needs no pop-up.
+      (() => {
+        const open = window.open.bind(window);
+        window.open = (url, target, features) => {
+          try {
+            const address = new URL(url, window.location.href);
+            if (address.origin === window.location.origin && address.pathname.startsWith("/download/")) {
+              const link = document.createElement("a");
+              link.href = address.href;
+              link.download = "";
+              document.body.appendChild(link);
+              link.click();
+              link.remove();
+              return null;
+            }
+          } catch (error) { /* not a URL: the browser's own open decides */ }
+          return open(url, target, features);
+        };
+      })();
     </script>
   </head>
   <body>
@@ -123,3 +144,31 @@ def full_page(*, max_sessions: int, static_url: str, start_url: str = "/") -> st
         verb="is" if max_sessions == 1 else "are",
         static=escape(static_url), start_url=escape(start_url),
     )
+
+
+_MESSAGE_PAGE = Template("""<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>${title}</title>
+    <style>
+""" + _STYLE + """
+    </style>
+  </head>
+  <body>
+    <div class="dialog-container">
+      <div class="intro" id="message">
+        <h1>${title}</h1>
+        <p>${text}</p>
+        <a class="button" href="/">Start again</a>
+      </div>
+    </div>
+  </body>
+</html>
+""")
+
+
+def message_page(*, title: str, text: str, static_url: str) -> str:
+    """A page that says, in words, why no app (or no more app) is in this tab."""
+    return _MESSAGE_PAGE.substitute(title=escape(title), text=escape(text), static=escape(static_url))

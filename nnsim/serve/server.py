@@ -23,17 +23,24 @@ import json
 import logging
 import os
 import shlex
+import shutil
 import signal
 import socket
 import sys
-from typing import TextIO
+import tempfile
+from pathlib import Path
+from typing import Iterable, Mapping, Optional, TextIO
 
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from nnsim.errors import NnsimError
-from nnsim.serve.pages import app_page, full_page
+from nnsim.serve.guard import Guard, cap_size
+from nnsim.serve.hub import STUDENT, TEACHER, Hub
+from nnsim.serve.links import Lessons, LinkError, Start, Tickets, parse_start
+from nnsim.serve.pages import app_page, full_page, message_page
+from nnsim.serve.session import MEMORY_ENV, OUT_OF_MEMORY
 
 log = logging.getLogger("nnsim.serve")
 
@@ -42,15 +49,19 @@ TRY_AGAIN_LATER = 1013
 # How long a session's app gets to quit before its process is killed.
 QUIT_SECONDS = 5.0
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+# The most a websocket message from a browser may carry (keystrokes, a paste).
+MAX_MESSAGE_BYTES = 64 * 1024
+DEFAULT_MEMORY_MB = 1024
 
 
 def session_command(lesson: str | None = None, step: int | None = None, present: bool = False) -> str:
-    """The shell command each browser connection runs: this Python, so it works in any environment."""
+    """The shell command each browser connection runs: this Python, so it works in any environment.
+    ``lesson`` is a lesson's name from the server's table (checked before this is called)."""
     argv = [sys.executable, "-m", "nnsim.serve.session"]
     if lesson is not None:
         argv += ["--lesson", lesson]
     if step is not None:
-        argv += ["--step", str(step)]
+        argv += ["--step", str(int(step))]
     if present:
         argv.append("--present")
     # textual-serve starts commands through /bin/sh; ``exec`` makes the app the process
@@ -58,19 +69,71 @@ def session_command(lesson: str | None = None, step: int | None = None, present:
     return ("exec " if os.name == "posix" else "") + shlex.join(argv)
 
 
+class SessionService(AppService):
+    """textual-serve's AppService with the session's own environment, and a tab told why
+    its session ended when it ran out of memory."""
+
+    def __init__(self, command: str, *, environment: Mapping[str, str], **kwargs) -> None:
+        super().__init__(command, **kwargs)
+        self.extra_environment = dict(environment)
+        self.told = False
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(width, height)
+        environment.update(self.extra_environment)
+        return environment
+
+    async def tell_if_out_of_memory(self) -> None:
+        process = self._process
+        if process is None or self.told:
+            return
+        try:
+            code = await asyncio.wait_for(process.wait(), 3.0)
+        except asyncio.TimeoutError:
+            return
+        if code == OUT_OF_MEMORY:
+            self.told = True
+            await self.remote_write_str(json.dumps(["open_url", {"url": "/out-of-memory", "new_tab": False}]))
+
+    async def on_meta(self, data: bytes) -> None:
+        try:
+            kind = json.loads(data).get("type")
+        except (ValueError, AttributeError):
+            return
+        if kind == "exit":  # the app is ending: if memory ended it, the tab hears so before it closes
+            await self.tell_if_out_of_memory()
+        await super().on_meta(data)
+
+
 class ClassroomServer(Server):
     """Serve ``command`` to browsers, at most ``max_sessions`` at once."""
 
-    def __init__(self, command: str, *, host: str = "127.0.0.1", port: int = 8000, max_sessions: int = 30,
-                 title: str = "nnsim", out: TextIO | None = None) -> None:
-        super().__init__(command, host=host, port=port, title=title)
+    def __init__(self, command: str = "", *, host: str = "127.0.0.1", port: int = 8000, max_sessions: int = 30,
+                 title: str = "nnsim", out: TextIO | None = None, lessons: Optional[Mapping[str, Path]] = None,
+                 start: Start = Start(), allow_origins: Iterable[str] = (), memory_mb: int = DEFAULT_MEMORY_MB,
+                 follow: bool = False, teacher_token: Optional[str] = None, data_dir: Optional[str] = None) -> None:
+        super().__init__(command or session_command(), host=host, port=port, title=title)
         if max_sessions < 1:
             raise ValueError(f"max_sessions must be at least 1, got {max_sessions}")
+        from nnsim.tui.host import lesson_table
+
         self.max_sessions = max_sessions
         self.out = out if out is not None else sys.stdout
         self.sockets: set[web.WebSocketResponse] = set()
         self.turned_away = 0
         self._stop: asyncio.Event | None = None
+        self.lessons = Lessons(lessons if lessons is not None else lesson_table())
+        self.start = start
+        self.guard = Guard(allow_origins)
+        self.memory_mb = memory_mb
+        self.tickets = Tickets()
+        self.refused = 0
+        self.data_dir = data_dir
+        self.hub = Hub() if follow else None
+        self.teacher_token = teacher_token if follow else None
+        # Private to the teacher's account: the hub's socket and every session's scratch folder.
+        self.root = Path(tempfile.mkdtemp(prefix="nnsim-serve-"))
+        os.chmod(self.root, 0o700)
 
     @property
     def full(self) -> bool:
@@ -100,6 +163,8 @@ class ClassroomServer(Server):
                 pass
         runner = web.AppRunner(await self._make_app(), access_log=None)
         await runner.setup()
+        if self.hub is not None:
+            await self.hub.start(str(self.root / "hub.sock"))
         try:
             site = web.TCPSite(runner, self.host, self.port)
             try:
@@ -114,6 +179,9 @@ class ClassroomServer(Server):
             self._say(f"stopping: closing {len(self.sockets)} session(s)")
         finally:
             await runner.cleanup()
+            if self.hub is not None:
+                await self.hub.stop()
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def _say(self, line: str) -> None:
         self.out.write(line + "\n")
@@ -131,14 +199,26 @@ class ClassroomServer(Server):
                 self._say("  this computer only; use --host 0.0.0.0 to let other devices on the network in")
         if self.title != "nnsim":
             self._say(f"  every session starts on: {self.title.removeprefix('nnsim: ')}")
+        base = self.base_url
+        example = "xor" if "xor" in self.lessons.table else next(iter(self.lessons.table), "LESSON")
+        self._say(f"  a link to a lesson and step, in presenter mode: {base}/?lesson={example}&step=2&present=1")
+        if self.teacher_token is not None:
+            self._say(f"  follow the teacher: open {base}/?teacher={self.teacher_token} yourself (keep it private); "
+                      f"students' tabs follow it")
         word = "tab" if self.max_sessions == 1 else "tabs"
         self._say(f"  at most {self.max_sessions} browser {word} at once; press Ctrl+C to stop")
+
+    @property
+    def base_url(self) -> str:
+        return _url(socket.gethostname() if self.host in WILDCARD_HOSTS else self.host, self.port)
 
     # -- the web application -------------------------------------------------------------
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         app.router.add_get("/full", self.handle_full, name="full")
+        app.router.add_get("/out-of-memory", self.handle_out_of_memory, name="out-of-memory")
+        app.router.add_get("/ws/{ticket}", self.handle_websocket, name="websocket-ticket")
         return app
 
     async def on_startup(self, app: web.Application) -> None:
@@ -153,17 +233,38 @@ class ClassroomServer(Server):
     def _static_url(request: web.Request) -> str:
         return str(request.app.router["static"].url_for(filename="/")).rstrip("/") + "/"
 
+    def _page(self, request: web.Request, title: str, text: str, status: int) -> web.Response:
+        return web.Response(text=message_page(title=title, text=text, static_url=self._static_url(request)),
+                            status=status, content_type="text/html")
+
     async def handle_index(self, request: web.Request) -> web.Response:  # type: ignore[override]
         static = self._static_url(request)
+        if not self.guard.known_host(request.host):
+            return self._page(request, "nnsim: not this server's address",
+                              "This page was asked for under a name that is not this server's. "
+                              "Open the address nnsim serve printed.", 403)
+        try:
+            start = parse_start(request.query, self.lessons, self.start, self.teacher_token)
+        except LinkError as error:
+            return self._page(request, "nnsim: this link cannot be opened",
+                              f"This link cannot be opened: {error}.", 400)
         if self.full:
             self._turned_away("page")
             return web.Response(text=full_page(max_sessions=self.max_sessions, static_url=static),
                                 status=503, content_type="text/html", headers={"Retry-After": "30"})
         scheme = "wss" if request.secure else "ws"
-        websocket_url = f"{scheme}://{request.host}{request.app.router['websocket'].url_for()}"
+        path = request.app.router["websocket-ticket"].url_for(ticket=self.tickets.issue(start))
+        websocket_url = f"{scheme}://{request.host}{path}"
         html = app_page(title=self.title, static_url=static, websocket_url=websocket_url,
                         font_size=to_int(request.query.get("fontsize", "16"), 16))
         return web.Response(text=html, content_type="text/html")
+
+    async def handle_out_of_memory(self, request: web.Request) -> web.Response:
+        return self._page(request, "nnsim: this session ran out of memory",
+                          f"This tab's nnsim session used all the memory one session may have "
+                          f"({self.memory_mb} MB), so it was ended; the others go on. Start again "
+                          f"(a smaller training run fits), or ask your teacher to raise "
+                          f"nnsim serve --memory-limit.", 200)
 
     async def handle_full(self, request: web.Request) -> web.Response:
         return web.Response(text=full_page(max_sessions=self.max_sessions, static_url=self._static_url(request)),
@@ -174,7 +275,17 @@ class ClassroomServer(Server):
         self._say(f"turned a {what} away: all {self.max_sessions} session(s) in use")
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        websocket = web.WebSocketResponse(heartbeat=15)
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE_BYTES)
+        # Refused before anything starts: a page elsewhere must not drive this server.
+        if not self.guard.same_origin(request.headers.get("Origin"), request.host, request.secure):
+            self.refused += 1
+            self._say(f"refused a websocket from origin {_printable(request.headers.get('Origin'))} "
+                      f"(not this server's pages; --allow-origin adds one)")
+            return web.Response(status=403, text="nnsim: websocket refused: not this server's page")
+        ticket = request.match_info.get("ticket")
+        start = self.start if ticket is None else self.tickets.get(ticket)
+        if start is None:
+            return web.Response(status=404, text="nnsim: this page is too old; reload it")
         if self.full:
             self._turned_away("browser tab")
             await websocket.prepare(request)
@@ -184,16 +295,26 @@ class ClassroomServer(Server):
             return websocket
 
         self.sockets.add(websocket)  # counted before the first await: the cap holds under a rush
-        app_service: AppService | None = None
+        app_service: SessionService | None = None
+        scratch = Path(tempfile.mkdtemp(prefix="session-", dir=self.root))
+        key = None
+        watcher = None
         try:
+            environment = self.session_environment(scratch)
+            if self.hub is not None:
+                key = self.hub.register(TEACHER if start.teacher else STUDENT)
+                environment.update(NNSIM_FOLLOW=str(self.root / "hub.sock"), NNSIM_FOLLOW_KEY=key,
+                                   NNSIM_FOLLOW_ROLE=TEACHER if start.teacher else STUDENT)
             await websocket.prepare(request)
-            app_service = AppService(
-                self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+            app_service = SessionService(
+                session_command(start.lesson, start.step, start.present), environment=environment,
+                write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                 close=websocket.close, download_manager=self.download_manager, debug=self.debug,
             )
-            await app_service.start(to_int(request.query.get("width", "80"), 80),
-                                    to_int(request.query.get("height", "24"), 24))
-            self._say(f"session opened ({len(self.sockets)} of {self.max_sessions} in use)")
+            await app_service.start(*cap_size(request.query.get("width"), request.query.get("height")))
+            self._say(f"session opened ({len(self.sockets)} of {self.max_sessions} in use)"
+                      + (" by the teacher" if start.teacher else ""))
+            watcher = asyncio.create_task(self._watch(app_service, websocket))
             await self._process_messages(websocket, app_service)
         except asyncio.CancelledError:
             pass
@@ -201,12 +322,73 @@ class ClassroomServer(Server):
             log.exception("session failed")
         finally:
             self.sockets.discard(websocket)
+            if watcher is not None:
+                watcher.cancel()
             if app_service is not None:
                 await _quit(app_service)
+            shutil.rmtree(scratch, ignore_errors=True)  # the session's scratch space goes with it
+            if key is not None and self.hub is not None:
+                self.hub.forget(key)
+            if app_service is not None:
                 self._say(f"session closed ({len(self.sockets)} of {self.max_sessions} in use)")
             if not websocket.closed:
                 await websocket.close()
         return websocket
+
+    def session_environment(self, scratch: Path) -> dict[str, str]:
+        from nnsim.tui.host import SCRATCH_ENV, SERVED_ENV, TABLE_ENV
+
+        environment = {SERVED_ENV: "1", SCRATCH_ENV: str(scratch), MEMORY_ENV: str(self.memory_mb),
+                       "HOME": str(scratch), "TMPDIR": str(scratch),
+                       # The teacher's own settings folders are not the session's.
+                       **{name: str(scratch / folder) for name, folder in (
+                           ("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                           ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache"))},
+                       TABLE_ENV: json.dumps({name: str(path) for name, path in self.lessons.table.items()})}
+        if self.data_dir is not None:  # the session's HOME is its scratch folder; the cache stays the teacher's
+            environment["NNSIM_DATA_DIR"] = self.data_dir
+        return environment
+
+    async def _watch(self, app_service: SessionService, websocket: web.WebSocketResponse) -> None:
+        """An app process that ends without a word (killed, crashed) still ends its tab."""
+        task = app_service._task
+        if task is None:
+            return
+        try:
+            await asyncio.shield(task)
+            await app_service.tell_if_out_of_memory()
+            if not websocket.closed:
+                await websocket.close()
+        except Exception:
+            log.exception("watching a session failed")
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
+        """textual.js's messages, with every size capped and anything malformed ignored."""
+        async for message in websocket:
+            if message.type != web.WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+                kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+            except (ValueError, TypeError, KeyError, IndexError):
+                continue
+            if kind == "stdin" and isinstance(data, str):
+                await app_service.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "resize" and isinstance(data, dict):
+                await app_service.set_terminal_size(*cap_size(data.get("width"), data.get("height")))
+            elif kind == "ping" and isinstance(data, (str, int, float)):
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await app_service.blur()
+            elif kind == "focus":
+                await app_service.focus()
+
+
+def _printable(text: Optional[str]) -> str:
+    """A client's header for the teacher's console: printable, and short."""
+    if text is None:
+        return "(none)"
+    return repr("".join(c if c.isprintable() else "?" for c in text[:80]))
 
 
 async def _quit(app_service: AppService) -> None:

@@ -1,33 +1,82 @@
-"""One browser tab's app: ``python -m nnsim.serve.session [--lesson PATH] [--step N] [--present]``.
+"""One browser tab's app: ``python -m nnsim.serve.session [--lesson NAME] [--step N] [--present]``.
 
 textual-serve runs this once per browser connection, with Textual's web driver
-selected through the environment. It is a module of its own, rather than
-``nnsim open``, so that the classroom options (``--present`` above all) reach
-``nnsim.tui.app.run`` whether or not a lesson is named. The server has already
-checked the lesson, so a failure here is unexpected: one line on stderr, which
-textual-serve shows on the teacher's console.
+selected through the environment. Before anything else it takes on the limits
+of an untrusted session:
+
+- a memory limit (``resource.setrlimit``, ``NNSIM_SERVE_MEMORY_MB``): a runaway
+  session fails alone, and exits with :data:`OUT_OF_MEMORY` so the server can
+  tell the tab why it ended;
+- its private scratch folder (``NNSIM_SCRATCH``, made and deleted by the
+  server) as working folder, ``HOME`` and ``TMPDIR``, so nothing lands in the
+  teacher's folders;
+- a :class:`~nnsim.tui.host.ServedHost`: lesson names only, files as downloads.
+
+The server has already checked the lesson and step, so a failure here is
+unexpected: one line on stderr, which textual-serve shows on the teacher's console.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
 from nnsim.errors import NnsimError
 
+from nnsim.tui.host import OUT_OF_MEMORY
+
+MEMORY_ENV = "NNSIM_SERVE_MEMORY_MB"
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space; numpy's big allocations then fail with MemoryError."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: the session cap and the size cap still hold
+        return
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def enter_scratch(folder: str) -> None:
+    os.chdir(folder)
+    os.environ["HOME"] = folder
+    os.environ["TMPDIR"] = folder
+    import tempfile
+
+    tempfile.tempdir = folder
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnsim.serve.session",
                                      description="Run the nnsim app for one browser session.")
-    parser.add_argument("--lesson", help="scenario file to open")
+    parser.add_argument("--lesson", help="lesson name to open")
     parser.add_argument("--step", type=int, help="step to open at, counted from 1")
     parser.add_argument("--present", action="store_true", help="start in presenter mode")
     args = parser.parse_args(argv)
-    try:
-        from nnsim.tui.app import run
+    from nnsim.tui.host import SCRATCH_ENV
 
-        return int(run(lesson=args.lesson, step=args.step, present=args.present) or 0)
+    if os.environ.get(SCRATCH_ENV):
+        enter_scratch(os.environ[SCRATCH_ENV])
+    try:
+        from nnsim.tui.app import NnsimApp, start_point
+        from nnsim.tui.follow import follower_from_environment
+        from nnsim.tui.host import ServedHost
+
+        # After the imports: the limit is on what the session grows to, not on the libraries
+        # every session maps (which the system shares between them).
+        if os.environ.get(MEMORY_ENV):
+            limit_memory(int(os.environ[MEMORY_ENV]))
+        host = ServedHost.from_environment()
+        scenario, start, steps = start_point(args.lesson, args.step, host)
+        app = NnsimApp(scenario, start=start, steps=steps, present=args.present, settle_gc=True, host=host)
+        app.follow = follower_from_environment(app)
+        app.run()
+        return int(app.return_code or 0)
+    except MemoryError:
+        return OUT_OF_MEMORY
     except NnsimError as error:
         sys.stderr.write(f"nnsim: error: {error}\n")
         return 2

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from nnsim.errors import NnsimError
+from nnsim.tui.host import OUT_OF_MEMORY, Host, LocalHost
 from nnsim.tui.style.presenter import CSS_PATH as PRESENTER_CSS
 from nnsim.tui.style.presenter import Presenter
 from nnsim.tui.screens import KIND_NAMES, screen_class
@@ -39,6 +40,8 @@ class NnsimApp(App[int]):
         cursor_blink: False keeps text cursors steady (snapshot tests).
         settle_gc: once the first screen is drawn, call :func:`settle_garbage_collector`
             (:func:`run` does; tests that start many apps in one process do not).
+        host: where the app runs (:mod:`nnsim.tui.host`): a LocalHost in the terminal,
+            a ServedHost under ``nnsim serve``; files and "Open a file" go through it.
     """
 
     CSS_PATH = [Path(__file__).with_name("app.tcss"), PRESENTER_CSS]
@@ -47,11 +50,16 @@ class NnsimApp(App[int]):
         Binding("t", "toggle_dark", "Light/dark", show=False, tooltip="Switch between the light and dark theme"),
         Binding("p", "toggle_presenter", "Present", show=False,
                 tooltip="Presenter mode: high contrast, side panels folded"),
+        Binding("j", "toggle_follow", "Follow", show=False,
+                tooltip="nnsim serve --follow: leave the teacher to explore, or rejoin"),
     ]
 
     def __init__(self, scenario=None, start: int = 0, steps: Optional[Sequence] = None, present: bool = False,
-                 cursor_blink: bool = True, settle_gc: bool = False) -> None:
+                 cursor_blink: bool = True, settle_gc: bool = False, host: Optional[Host] = None) -> None:
         super().__init__()
+        self.host = host if host is not None else LocalHost()
+        self.follow = None
+        """A :class:`nnsim.tui.follow.Follow` under ``nnsim serve --follow``, else None."""
         self.settle_gc = settle_gc
         self.initial_scenario = scenario
         self.initial_start = start
@@ -73,6 +81,8 @@ class NnsimApp(App[int]):
             self.push_screen(screen)
         if self.settle_gc:
             self.call_after_refresh(settle_garbage_collector)
+        if self.follow is not None:
+            self.follow.start()
 
     def lesson_screen(self, scenario, start: int = 0, steps: Optional[Sequence] = None) -> tuple[Optional[Screen], str]:
         """The screen for ``scenario``'s kind, or None and why not (a kind whose screen is
@@ -94,12 +104,21 @@ class NnsimApp(App[int]):
             self.push_screen(screen)
         return message
 
+    def _handle_exception(self, error: Exception) -> None:
+        super()._handle_exception(error)
+        if self.host.served and isinstance(error, MemoryError):
+            self._return_code = OUT_OF_MEMORY  # the server tells the tab, in words, why it ended
+
     def action_toggle_dark(self) -> None:
         """Light ↔ dark (the command palette's "Theme" offers every theme)."""
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 
     def action_toggle_presenter(self) -> None:
         self.presenter.toggle()
+
+    def action_toggle_follow(self) -> None:
+        if self.follow is not None:
+            self.follow.toggle()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -126,20 +145,22 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(10_000, 50, 100)
 
 
-def run(lesson=None, step: Optional[int] = None, present: bool = False) -> int:
-    """Run the app; with ``lesson`` (a scenario file or a bundled lesson's name), open it,
-    at ``step`` (counted from 1, as the step counter shows). ``lesson`` may also be a
-    :class:`~nnsim.lessons.Scenario` already loaded (``nnsim open --network``). Returns the exit status.
+def start_point(lesson: Optional[str], step: Optional[int], host: Optional[Host] = None):
+    """(scenario, start from 0, steps or None) for ``lesson`` (a scenario file or a bundled
+    lesson's name; through ``host`` when given, so a served session opens names only) at
+    ``step`` (counted from 1, as the step counter shows).
 
-    Raises NnsimError, before the app starts, when the lesson cannot be read or the
-    step is not in it.
+    Raises NnsimError when the lesson cannot be read or the step is not in it.
     """
     scenario = steps = None
     start = 0
     if lesson is not None:
         from nnsim.lessons import load_scenario
 
-        scenario = load_scenario(lesson) if isinstance(lesson, (str, Path)) else lesson
+        if not isinstance(lesson, (str, Path)):
+            scenario = lesson  # already loaded (nnsim open --network)
+        else:
+            scenario = host.open_lesson(str(lesson)) if host is not None else load_scenario(lesson)
         cls = screen_class(scenario.kind)
         if step is not None:
             if step < 1:
@@ -151,6 +172,18 @@ def run(lesson=None, step: Optional[int] = None, present: bool = False) -> int:
             start = step - 1
     elif step is not None:
         raise NnsimError("a step needs a lesson to open (e.g. nnsim open xor --step 5)")
-    app = NnsimApp(scenario, start=start, steps=steps, present=present, settle_gc=True)
+    return scenario, start, steps
+
+
+def run(lesson: Optional[str] = None, step: Optional[int] = None, present: bool = False,
+        host: Optional[Host] = None) -> int:
+    """Run the app; with ``lesson``, open it at ``step`` (see :func:`start_point`).
+    Returns the exit status.
+
+    Raises NnsimError, before the app starts, when the lesson cannot be read or the
+    step is not in it.
+    """
+    scenario, start, steps = start_point(lesson, step, host)
+    app = NnsimApp(scenario, start=start, steps=steps, present=present, settle_gc=True, host=host)
     app.run()
     return int(app.return_code or 0)

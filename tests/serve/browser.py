@@ -141,9 +141,11 @@ class ServeProcess:
 
 
 @contextlib.contextmanager
-def nnsim_serve(*args: str, cwd: Path | None = None) -> Iterator[tuple[str, ServeProcess]]:
-    """Start ``nnsim serve --port 0 ARGS`` on loopback; yield (URL it printed, process)."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1", COLUMNS="120")
+def nnsim_serve(*args: str, cwd: Path | None = None, env: dict | None = None) -> Iterator[tuple[str, ServeProcess]]:
+    """Start ``nnsim serve --port 0 ARGS`` on loopback; yield (URL it printed, process).
+    ``env`` adds to (or, with None values, takes from) the server's environment."""
+    env = {k: v for k, v in dict(os.environ, PYTHONUNBUFFERED="1", COLUMNS="120", **(env or {})).items()
+           if v is not None}
     process = subprocess.Popen(
         [sys.executable, "-m", "nnsim", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
@@ -205,6 +207,31 @@ class DevTools:
             if kind == "keyDown":
                 params["text"] = key
             await self.call("Input.dispatchKeyEvent", **params)
+
+    async def type_text(self, text: str) -> None:
+        """Type ``text`` into the page's terminal (as an input method would: any characters)."""
+        await self.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+        # A few characters at a time, as fingers do: a long run at once reaches the app as one
+        # chunk, which Textual's input parser drops.
+        for start in range(0, len(text), 8):
+            await self.call("Input.insertText", text=text[start:start + 8])
+
+    async def press_key(self, key: str, code: str, key_code: int, text: str | None = None) -> None:
+        """Press a named key (Enter, Backspace …) in the page's terminal."""
+        await self.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+        for kind in ("keyDown", "keyUp"):
+            params = {"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": key_code}
+            if kind == "keyDown" and text is not None:
+                params["text"] = text
+            await self.call("Input.dispatchKeyEvent", **params)
+
+    async def press_enter(self) -> None:
+        await self.press_key("Enter", "Enter", 13, "\r")
+
+    async def allow_downloads(self, folder: Path) -> None:
+        """Files this page downloads land in ``folder`` (as in a student's Downloads)."""
+        await self.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(folder),
+                        eventsEnabled=False)
 
     async def screenshot(self, path: Path) -> Path:
         result = await self.call("Page.captureScreenshot", format="png")

@@ -121,7 +121,8 @@ async def test_the_session_cap_turns_a_second_tab_away_with_a_message(artifacts)
             # A websocket that arrives once the cap is reached (its page loaded while a place was
             # free) starts no app: the tab is sent to /full and the socket closed "try again later".
             async with aiohttp.ClientSession() as client:
-                async with client.ws_connect(url.replace("http", "ws") + "/ws?width=80&height=24") as ws:
+                async with client.ws_connect(url.replace("http", "ws") + "/ws?width=80&height=24",
+                                       origin=url) as ws:
                     message = await ws.receive(timeout=10)
                     assert json.loads(message.data) == ["open_url", {"url": "/full", "new_tab": False}]
                     closing = await ws.receive(timeout=10)

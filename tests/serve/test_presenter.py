@@ -109,20 +109,23 @@ def test_open_present_hands_present_and_step_to_the_app(monkeypatch):
 
 
 def test_serve_present_starts_every_session_presenting_on_the_lesson(monkeypatch):
-    """``nnsim serve LESSON --step N --present`` → the command each tab runs → ``run(...)``."""
+    """``nnsim serve LESSON --step N --present`` → the command each tab runs → the app it starts."""
     import nnsim.tui.app as app
     from nnsim.serve import session
-    from nnsim.serve.server import ClassroomServer
+    from nnsim.serve.server import ClassroomServer, session_command
+    from nnsim.tui.host import ServedHost
 
-    commands = []
-    monkeypatch.setattr(ClassroomServer, "run", lambda self: commands.append(self.command) or 0)
+    starts = []
+    monkeypatch.setattr(ClassroomServer, "run", lambda self: starts.append(self.start) or 0)
     assert main(["serve", "nand", "--step", "3", "--present", "--max-sessions", "5"]) == 0
-    lesson = str(load_scenario("nand").path.resolve())
-    argv = shlex.split(commands[0])
+    (start,) = starts
+    argv = shlex.split(session_command(start.lesson, start.step, start.present))
     assert argv == ["exec", sys.executable, "-m", "nnsim.serve.session",
-                    "--lesson", lesson, "--step", "3", "--present"]
+                    "--lesson", "nand", "--step", "3", "--present"]
 
-    calls = []
-    monkeypatch.setattr(app, "run", lambda **kw: calls.append(kw) or 0)
+    apps = []
+    monkeypatch.setattr(app.NnsimApp, "run", lambda self: apps.append(self))
     assert session.main(argv[4:]) == 0
-    assert calls == [{"lesson": lesson, "step": 3, "present": True}]
+    (started,) = apps
+    assert (started.initial_scenario.name, started.initial_start, started.present) == ("nand", 2, True)
+    assert isinstance(started.host, ServedHost)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import socket
 import subprocess
@@ -73,7 +74,7 @@ def test_binds_loopback_and_builds_page_urls_from_the_address_the_browser_used()
         # (only the Host header says so: no packet goes anywhere but loopback).
         page = requests.get(url + "/", headers={"Host": "192.0.2.7:8000"}, timeout=10)
         assert page.status_code == 200
-        assert 'data-session-websocket-url="ws://192.0.2.7:8000/ws"' in page.text
+        assert re.search(r'data-session-websocket-url="ws://192\.0\.2\.7:8000/ws/[A-Za-z0-9_-]{24}"', page.text)
         # Nothing in the page points a student's browser at another site.
         assert "googleapis" not in page.text
         references = _references(page.text)
@@ -82,6 +83,4 @@ def test_binds_loopback_and_builds_page_urls_from_the_address_the_browser_used()
 
 
 def _references(html: str) -> list[str]:
-    import re
-
     return re.findall(r'\s(?:href|src)="([^"]+)"', html) + re.findall(r'url\("([^"]+)"\)', html)

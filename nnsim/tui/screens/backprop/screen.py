@@ -45,7 +45,7 @@ from nnsim.lessons.kinds.backprop import (
     can_continue, examples, lesson_traces, live_scenario, network_before, next_pass, trace_lesson_steps,
 )
 from nnsim.lessons.scenario import Condition, with_changes
-from nnsim.lessons.trace_export import export
+from nnsim.lessons.trace_export import export_paths, handout, traces_jsonl
 from nnsim.lessons.trace_view import INPUT_GRADIENT_NOTE, Selection, step_dimensions, step_equation
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.widgets.digit import SIDE
@@ -337,18 +337,18 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
         self.app.push_screen(GradientCheckDialog(network_before(trace), x, y, params, what))
 
     def action_export(self) -> None:
-        folder = self.export_dir if self.export_dir is not None else Path.cwd()
         focus = self.focus_for(self.step)
-        try:
-            paths = export(self.traces, folder, self.scenario.name, self.scenario.title,
-                           self.scenario.description, Selection(focus.neuron, focus.source, focus.example))
+        paths = export_paths(self.export_dir or Path("."), self.scenario.name)
+        passes = f"{len(self.traces)} pass{'es' if len(self.traces) != 1 else ''}"
+        files = {paths.jsonl.name: traces_jsonl(self.traces),
+                 paths.markdown.name: handout(self.traces, self.scenario.title, self.scenario.description,
+                                              Selection(focus.neuron, focus.source, focus.example))}
+        try:  # the host writes the files (terminal) or sends them to the browser (nnsim serve)
+            message = self.app.host.save_files(self.app, files, passes, folder=self.export_dir)
         except NnsimError as error:
             self.say(str(error), "error")
             return
         self.last_export = paths
-        passes = f"{len(self.traces)} pass{'es' if len(self.traces) != 1 else ''}"
-        message = (f"exported {passes} to {paths.jsonl.name} and {paths.markdown.name} "
-                   f"in {paths.jsonl.parent.resolve()}")
         self.say(message, "success")
         self.notify(message, title="Export", timeout=8)  # wraps: the status line may cut a long folder
 

@@ -27,7 +27,8 @@ from nnsim.tui.style.shading import MUTED
 
 
 def served(app: App) -> bool:
-    return bool(getattr(app, "is_web", False))
+    host = getattr(app, "host", None)  # nnsim.tui.host: a ServedHost under nnsim serve
+    return bool(getattr(host, "served", False) or getattr(app, "is_web", False))
 
 
 def library_folder() -> Path:

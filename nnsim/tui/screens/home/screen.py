@@ -56,7 +56,8 @@ class HomeScreen(Screen):
                 yield Static("", id="info-text")
         with Horizontal(id="open-file"):
             yield Label("Open a file:", id="open-label")
-            yield Input(placeholder="path/to/lesson.toml, or a lesson's name", id="path", compact=True)
+            yield Input(placeholder="a lesson's name" if self.app.host.served
+                        else "path/to/lesson.toml, or a lesson's name", id="path", compact=True)
         yield Static("", id="home-status")
         yield Footer(compact=True)
 
@@ -73,10 +74,8 @@ class HomeScreen(Screen):
             self.load_lessons()
 
     def load_lessons(self) -> None:
-        from nnsim.lessons import bundled_scenarios
-
         try:
-            scenarios = bundled_scenarios()
+            scenarios = self.app.host.library()
         except NnsimError as error:
             self.say(f"the bundled lessons could not be read: {error}", "error")
             return
@@ -131,12 +130,11 @@ class HomeScreen(Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self.say("type a scenario file's path, or a bundled lesson's name", "warning")
+            self.say("type a lesson's name" if self.app.host.served
+                     else "type a scenario file's path, or a bundled lesson's name", "warning")
             return
-        from nnsim.lessons import load_scenario
-
-        try:
-            scenario = load_scenario(text)
+        try:  # the host decides what a typed name may open (under nnsim serve: lesson names only)
+            scenario = self.app.host.open_lesson(text)
         except NnsimError as error:
             self.say(str(error), "error")
             return

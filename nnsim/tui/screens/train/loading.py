@@ -22,6 +22,9 @@ class DataLoading:
 
         dataset = scenario.train.dataset
         if dataset != "sample" and self.data_dir is None and not is_cached(dataset):
+            if not self.app.host.may_download:  # nnsim serve: the data cache is read-only
+                self._after_download("sample", scenario, then)
+                return
             from nnsim.tui.screens.train.download import DownloadDialog
             from nnsim.tui.screens.train.preferences import config_dir, remembered_dataset_choice
 

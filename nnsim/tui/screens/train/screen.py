@@ -341,9 +341,10 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
             if event.state == WorkerState.ERROR:
                 self.say(str(worker.error), "error")
             else:
-                target, when = worker.result
-                self.say(f"saved the network ({when}) to {target}", "success")
-                remember_saved_quietly(target)
+                message, target = worker.result
+                self.say(message, "success")
+                if target is not None:  # a file on this computer (not a browser download)
+                    remember_saved_quietly(target)
 
     # -- the debugger's keys -------------------------------------------------------------------
 

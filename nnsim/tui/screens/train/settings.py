@@ -4,14 +4,14 @@ and ``w``, which saves the network to the path the form names."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from textual.widgets import Button, Input, Select
 
-from nnsim.errors import NnsimError, user_path
+from nnsim.errors import NnsimError
 from nnsim.lessons import Scenario
 from nnsim.lessons.scenario import with_changes
 from nnsim.lessons.session import READY
+from nnsim.tui.host import npz_bytes
 
 # Settings: (input id, the scenario's control key, label).
 FIELDS = (
@@ -149,20 +149,18 @@ class SettingsForm:
         if not path:
             self.say("say where to save in the settings (save to)", "warning")
             return
-        try:
-            target = user_path(path, "save to")
-        except NnsimError as error:  # ~nosuchuser: say so and keep running
-            self.say(str(error), "error")
-            return
-        if target.is_dir():
-            self.say(f"cannot save the model to {path}: it is a folder; give a file name such as model.npz", "error")
+        host = self.app.host
+        if (why := host.check_target(path)) is not None:
+            self.say(why, "error")
             return
         p = session.progress()
         when = (f"after {len(session.results)} epoch{'s' if len(session.results) != 1 else ''}"
                 + (f" and {p.batch:,} mini-batches" if 0 < p.batch < p.batches else ""))
-        def save() -> tuple[Path, str]:  # in a thread: the copy waits for the mini-batch under way
-            session.save(target)
-            return target, when
+        def save():  # in a thread: the copy waits for the mini-batch under way
+            # The host writes the file (terminal) or sends it to the browser (nnsim serve).
+            data = npz_bytes(session)
+            message = self.app.call_from_thread(host.save_bytes, self.app, path, data, f"the network ({when})")
+            return message, host.local_path(path)
 
         self.run_worker(save, thread=True, name="save", group="save", exit_on_error=False)
 
