@@ -46,7 +46,7 @@ def register(subparsers) -> None:
     p.add_argument("--allow-origin", action="append", default=[], metavar="URL",
                    help="also accept browser sessions from pages of this origin (such as a proxy's "
                         "https://class.example); only the server's own pages are accepted otherwise")
-    p.add_argument("--memory-limit", type=whole_number(200, 1_000_000, what="a memory limit in MB"),
+    p.add_argument("--memory-limit", type=whole_number(400, 1_000_000, what="a memory limit in MB"),
                    default=DEFAULT_MEMORY_MB, metavar="MB",
                    help=f"most memory one session's app may use (default {DEFAULT_MEMORY_MB} MB)")
     p.set_defaults(func=serve_command)
