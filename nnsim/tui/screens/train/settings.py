@@ -4,7 +4,6 @@ and ``w``, which saves the network to the path the form names."""
 
 from __future__ import annotations
 
-
 from textual.widgets import Button, Input, Select
 
 from nnsim.errors import NnsimError
