@@ -4,7 +4,6 @@ the same screens writing local files in the terminal, and the follow hub's proto
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 
 import pytest
