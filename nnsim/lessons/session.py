@@ -286,12 +286,12 @@ class TrainingSession:
         title = f"epoch {event.epoch}"
         # Narration numbers an epoch's step by the epoch, as ``nnsim run`` does; on screen it is
         # step epoch + 1, after "before training".
-        narration = (narration_for(self.scenario, event.epoch, title, event.log_line()) if self.scenario
-                     else event.log_line())
         values = dict(epoch=float(event.epoch), correct=float(event.correct), total=float(event.total),
                       accuracy=float(event.accuracy), mean_cost=float(event.mean_cost), seconds=float(event.seconds))
         if event.test_cost is not None:
             values["test_cost"] = float(event.test_cost)
+        narration = (narration_for(self.scenario, event.epoch, title, event.log_line(), values) if self.scenario
+                     else event.log_line())
         step = LessonStep(len(self.results) + 1, title, narration, "epoch", event, values)
         self.epoch, self.batch = event.epoch + 1, 0
         result = EpochResult(event, report, step,

@@ -9,7 +9,6 @@ them, name them and attach the lesson's narration.
 from __future__ import annotations
 
 import fnmatch
-import math
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Union
 
@@ -18,6 +17,7 @@ import numpy as np
 from nnsim.core.trace import TraceStep
 from nnsim.errors import NnsimError
 from nnsim.lessons.scenario import Scenario
+from nnsim.lessons.text import MINUS, check_template, fill
 
 # Arrays with at most this many numbers are spelled out in a step's ``values``
 # (``delta[2]``, ``w[1,0]``); bigger ones are summarised (min, max, mean, norm).
@@ -92,15 +92,34 @@ def array_values(arrays: dict[str, np.ndarray]) -> dict[str, float]:
 
 # -- narration and step references --------------------------------------------------
 
-def narration_for(scenario: Scenario, index: int, title: str, default: str) -> str:
-    """The scenario's text for a step: by index, then exact title, then pattern; else ``default``."""
-    for rule in scenario.narration:
-        if rule.step == index or rule.step == title:
-            return rule.text
-    for rule in scenario.narration:
-        if isinstance(rule.step, str) and "*" in rule.step and fnmatch.fnmatchcase(title, rule.step):
-            return rule.text
-    return default
+def narration_for(scenario: Scenario, index: int, title: str, default: str,
+                  values: Optional[dict] = None) -> str:
+    """The scenario's text for a step (by index, then exact title, then pattern; else
+    ``default``), its placeholders filled from the step's ``values``.
+
+    A placeholder the step has no value for is the lesson file's mistake: one line
+    naming the file, the narration entry and the step.
+    """
+    found = _narration_rule(scenario, index, title)
+    if found is None:
+        return default  # the kinds write their default sentences filled
+    number, rule = found
+    if values is None:
+        return rule.text
+    problem = check_template(rule.text, values)
+    if problem:
+        raise NnsimError(f"{scenario.label}: [[narration]][{number}].text: {problem} at step {title!r}")
+    return fill(rule.text, values)
+
+
+def _narration_rule(scenario: Scenario, index: int, title: str):
+    for number, rule in enumerate(scenario.narration, 1):
+        if rule.step == index or (isinstance(rule.step, str) and same_title(rule.step, title)):
+            return number, rule
+    for number, rule in enumerate(scenario.narration, 1):
+        if isinstance(rule.step, str) and "*" in rule.step and fnmatch.fnmatchcase(_ascii(title), _ascii(rule.step)):
+            return number, rule
+    return None
 
 
 def match_steps(ref: Union[int, str], titles: Sequence[str]) -> list[int]:
@@ -108,8 +127,17 @@ def match_steps(ref: Union[int, str], titles: Sequence[str]) -> list[int]:
     if isinstance(ref, int):
         return [ref] if ref < len(titles) else []
     if "*" in ref:
-        return [i for i, t in enumerate(titles) if fnmatch.fnmatchcase(t, ref)]
-    return [i for i, t in enumerate(titles) if t == ref]
+        return [i for i, t in enumerate(titles) if fnmatch.fnmatchcase(_ascii(t), _ascii(ref))]
+    return [i for i, t in enumerate(titles) if same_title(t, ref)]
+
+
+def _ascii(title: str) -> str:
+    return title.replace(MINUS, "-")
+
+
+def same_title(a: str, b: str) -> bool:
+    """Titles are shown with the Unicode minus; a file may name them with a plain hyphen."""
+    return _ascii(a) == _ascii(b)
 
 
 def check_step_references(scenario: Scenario, titles: Sequence[str]) -> None:
@@ -132,15 +160,3 @@ def check_step_references(scenario: Scenario, titles: Sequence[str]) -> None:
 def breakpoint_indices(scenario: Scenario, steps: Sequence[LessonStep]) -> set[int]:
     titles = [s.title for s in steps]
     return {i for ref in scenario.breakpoints for i in match_steps(ref, titles)}
-
-
-# -- numbers in sentences -------------------------------------------------------------
-
-def plain_number(v: float) -> str:
-    """A number as a learner reads it: 3, -2, 0.5, 0.731059, 1.2e-07."""
-    v = float(v)
-    if not math.isfinite(v):
-        return str(v)
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return f"{v:.6g}"

@@ -7,29 +7,26 @@ prints them, the tests read them. Every number comes from a core
 core's own expression so that ``before − change == after`` bit for bit.
 
 Equations are templates: ``{name}`` placeholders filled from a ``values``
-dict, ``{name:p}`` putting a negative number in parentheses (the convention of
-:func:`nnsim.tui.style.format.substitute`, which styles the numbers on
-screen; :func:`fill` writes them as plain text).
+dict, ``{name:p}`` putting a negative number in parentheses, by the one
+template filler, :func:`nnsim.lessons.text.fill` (the screen's
+:func:`nnsim.tui.style.format.substitute` styles the same pieces).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
 from nnsim.core.trace import Trace, TraceStep, sup
+from nnsim.lessons.text import PHASE_SENTENCES, fill, number, phase_sentence  # noqa: F401 (re-exported)
 
 # A sum with more terms than this is shortened to its first few terms and "…".
 MAX_TERMS = 10
 TERMS_SHOWN = 3
 
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-_INTEGER_LOOKING = re.compile(r"-?\d+\Z")
 
 # The arrays each phase shows, in reading order (the debugger's panels, the handout).
 PANEL_ARRAYS: dict[str, tuple[str, ...]] = {
@@ -42,42 +39,9 @@ PANEL_ARRAYS: dict[str, tuple[str, ...]] = {
     "update": ("w_before", "nabla_w", "w_after", "b_before", "nabla_b", "b_after"),
 }
 
-PHASE_SENTENCES: dict[str, str] = {
-    "input": "The input x enters the network as the activations of layer 1.",
-    "forward": "Feedforward: each neuron weighs the layer before, adds its bias (z) and squashes it (a = σ(z)).",
-    "cost": "The quadratic cost: half the squared distance between the output and the target y.",
-    "output_error": "BP1: the output error δ, how fast the cost changes with each output neuron's z.",
-    "backward": "BP2: the error moves one layer back through the transposed weights, scaled by σ′(z).",
-    "gradient": "BP3 and BP4: the gradient of the cost for this layer's biases (δ) and weights (δ times "
-                "the activation feeding each weight).",
-    "update": "Gradient descent: every weight and bias moves against its gradient by η/m.",
-}
 
 
-# -- numbers and names ---------------------------------------------------------------
-
-def number(value: float, digits: int = 6) -> str:
-    """A number as a learner reads it: 3, -2, 0.5, 0.731059, 1.2e-07, nan, inf.
-
-    The rule for every number nnsim shows (the app's ``fmt`` calls this): exact
-    integers without a decimal point, others to ``digits`` significant digits,
-    more when rounding would make them look like an integer (σ(30) is not 1).
-    """
-    v = float(value)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == 0:
-        return "0"
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    for precision in (digits, 9, 12, 15):
-        text = f"{v:.{precision}g}"
-        if not _INTEGER_LOOKING.match(text):
-            return text
-    return repr(v)
-
+# -- names ------------------------------------------------------------------------
 
 def sub(*indices: int) -> str:
     """Indices as subscripts, as the book writes w³₀₁; with a comma once any has two digits."""
@@ -96,16 +60,6 @@ def array_label(name: str, layer: int) -> str:
         "b_before": f"b{sup(l)} before", "b_after": f"b{sup(l)} after", "eta": "η", "m": "m",
     }
     return labels.get(name, name)
-
-
-def fill(template: str, values: Mapping[str, float], missing: str = "?") -> str:
-    """A template with its ``{name}`` / ``{name:p}`` placeholders replaced by formatted numbers."""
-    def put(match: re.Match) -> str:
-        name, _, spec = match.group(1).partition(":")
-        value = values.get(name)
-        text = missing if value is None else number(value)
-        return f"({text})" if spec == "p" and text.startswith("-") else text
-    return _PLACEHOLDER.sub(put, template)
 
 
 # -- the equation of a step, for one neuron -----------------------------------------------
@@ -396,7 +350,7 @@ def target_label(y) -> Optional[int]:
 
 def narration(step: TraceStep) -> str:
     """A default sentence for a step: what the phase does, then the core's equation."""
-    return f"{PHASE_SENTENCES[step.phase]} {step.equation}"
+    return phase_sentence(step.phase, step.equation)
 
 
 # -- the gradient with respect to the input ---------------------------------------------

@@ -31,7 +31,7 @@ def test_chosen_rows_and_the_default_sentence(write):
     s = load_scenario(write("p", PERCEPTRON.replace("bias = 3", "bias = 3\ninputs = [[1, 0]]")))
     (step,) = build_steps(s)
     assert step.data == TruthRow((1, 0), 1.0, 1)
-    assert step.narration == "x = 10: w·x + b = (-2)·1 + (-2)·0 + 3 = 1 > 0, so the output is 1."
+    assert step.narration == "x = 10: w·x + b = (−2)·1 + (−2)·0 + 3 = 1 > 0, so the output is 1."
 
 
 @pytest.mark.parametrize("name, circuit", [("xor", xor_from_nands()), ("half-adder", half_adder())])
@@ -75,7 +75,8 @@ def test_sigmoid_steps_match_an_independent_computation():
         assert s.values["perceptron"] == (1.0 if z > 0 else 0.0)
     z = 0.6 * 1.0 - 0.4 * 0.5 - 0.1  # the lesson's neuron: w·x + b
     for s, c in zip(scales, [1, 2, 5, 10, 100]):
-        assert s.values["z"] == pytest.approx(c * z, rel=1e-12)
+        assert s.values["z"] == pytest.approx(z, rel=1e-12)  # the neuron's own z; cz is the scaled one
+        assert s.values["cz"] == pytest.approx(c * z, rel=1e-12)
         assert s.values["gap"] == pytest.approx(1 - sig(c * z), abs=1e-15)
     gaps = [s.values["gap"] for s in scales]
     assert gaps == sorted(gaps, reverse=True) and gaps[-1] < 1e-12 < 0.4 < gaps[0]

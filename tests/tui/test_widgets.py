@@ -15,25 +15,25 @@ from nnsim.tui.screens.gates.truth_table import TruthTable
 
 
 @pytest.mark.parametrize("value, text", [
-    (3.0, "3"), (-2, "-2"), (0.5, "0.5"), (0.7310585786300049, "0.731059"), (1.2e-7, "1.2e-07"),
+    (3.0, "3"), (-2, "−2"), (0.5, "0.5"), (0.7310585786300049, "0.731059"), (1.2e-7, "1.2e−07"),
     (0.9999999999999065, "0.999999999999907"),  # σ(30): not the step function's 1
-    (1.0, "1"), (-0.0, "0"), (float("nan"), "nan"), (float("-inf"), "-inf"),
+    (1.0, "1"), (-0.0, "0"), (float("nan"), "nan"), (float("-inf"), "−inf"),
 ])
 def test_fmt(value, text):
     assert fmt(value) == text
 
 
 def test_fmt_signed_and_fixed():
-    assert [fmt_signed(v) for v in (0.01, -0.02, 0.0)] == ["+0.01", "-0.02", "0"]
-    assert fmt_fixed(0.5, 7) == "  0.500" and fmt_fixed(-2.0, 7) == "     -2"
+    assert [fmt_signed(v) for v in (0.01, -0.02, 0.0)] == ["+0.01", "−0.02", "0"]
+    assert fmt_fixed(0.5, 7) == "  0.500" and fmt_fixed(-2.0, 7) == "     −2"
     assert len(fmt_fixed(123456.789, 7)) == 7 and float(fmt_fixed(123456.789, 7)) == pytest.approx(123456.789, 1e-2)
-    assert fmt_fixed(1.5e-9, 7).strip() == "1.5e-09"
+    assert fmt_fixed(1.5e-9, 7).strip() == "1.5e−09"
     assert fmt_fixed(5e-4, 7).strip() == "0.0005" and fmt_fixed(0.0001234, 7).strip() == "0.00012"
 
 
 def test_substitute_puts_the_steps_numbers_in():
     values = {"w1": -2.0, "x1": 1.0, "b": 3.0, "delta[0]": 0.125, "w[1,0]": -0.5}
-    assert substitute("{w1:p}·{x1} + {b:p}", values).plain == "(-2)·1 + 3"
+    assert substitute("{w1:p}·{x1} + {b:p}", values).plain == "(−2)·1 + 3"
     assert substitute("δ = {delta[0]}, w = {w[1,0]}, {missing}", values).plain == "δ = 0.125, w = -0.5, ?"
     spans = substitute("z = {b}", values).spans
     assert [(s.start, s.end) for s in spans] == [(4, 5)]  # the number is styled apart from the symbols
@@ -72,7 +72,7 @@ async def test_text_plot_fills_its_size_and_marks_points():
         assert all(len(line) <= plot.content_size.width for line in lines)
         assert lines[0].strip().startswith("⣿ x²") and "● here" in lines[0]  # no border: legend inside
         assert "●" in "".join(lines[1:]) and "┊" in "".join(lines[1:])
-        assert lines[-1].strip().startswith("└-1") and lines[-1].rstrip().endswith("1")
+        assert lines[-1].strip().startswith("└−1") and lines[-1].rstrip().endswith("1")
 
 
 async def test_equation_panel_and_truth_table_text():
@@ -82,7 +82,7 @@ async def test_equation_panel_and_truth_table_text():
         panel.show("z = {z}", ["  = {w1:p}·{x1} + {b}"], {"z": -1.0, "w1": -2.0, "x1": 1.0, "b": 1.0})
         table.set_rows(["x1"], ["out"], [((0,), (1,)), ((1,), (0,))], filled=1, current=1)
         await pilot.pause()
-        assert panel.text == "z = -1\n  = (-2)·1 + 1"
+        assert panel.text == "z = −1\n  = (−2)·1 + 1"
         assert table.render().plain.splitlines() == [" x1 │ out ", "  0 │   1 ", "  1 │   · "]
 
 

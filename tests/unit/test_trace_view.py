@@ -44,14 +44,14 @@ def step_titled(steps, title):
 
 
 def numbers_in(text: str) -> list[float]:
-    return [float(t) for t in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)]
+    return [float(t.replace("−", "-")) for t in re.findall(r"[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?", text)]
 
 
 # -- formatting ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("value, text", [
-    (3.0, "3"), (-2.0, "-2"), (0.5, "0.5"), (0.7310585786, "0.731059"), (1.2e-7, "1.2e-07"),
-    (0.0, "0"), (float("nan"), "nan"), (float("inf"), "inf"), (-float("inf"), "-inf"),
+    (3.0, "3"), (-2.0, "−2"), (0.5, "0.5"), (0.7310585786, "0.731059"), (1.2e-7, "1.2e−07"),
+    (0.0, "0"), (float("nan"), "nan"), (float("inf"), "inf"), (-float("inf"), "−inf"),
     (0.9999999999999, "0.9999999999999"),  # never "1" for a number that is not 1
 ])
 def test_number(value, text):
@@ -65,7 +65,7 @@ def test_subscripts_and_labels():
 
 
 def test_fill_parenthesises_negatives_on_request():
-    assert fill("{w:p}·{x} + {b:p} = {z}", {"w": -2.0, "x": 1.0, "b": 3.0, "z": 1.0}) == "(-2)·1 + 3 = 1"
+    assert fill("{w:p}·{x} + {b:p} = {z}", {"w": -2.0, "x": 1.0, "b": 3.0, "z": 1.0}) == "(−2)·1 + 3 = 1"
     assert fill("{gone}", {}) == "?"
 
 
@@ -85,7 +85,7 @@ def test_bp1_bp2_and_the_gradient_for_one_neuron(by_hand):
     _, steps = by_hand
     bp1 = step_equation(step_titled(steps, "output error, layer 3").data, Selection(neuron=0)).filled()
     # δ³₀ = (a − y)·σ′(z) with the seed's numbers: a = 0.552076335213, δ = -0.110766171993
-    assert bp1[-1] == "δ³₀ = (0.552076 − 1) · 0.247288 = -0.110766"
+    assert bp1[-1] == "δ³₀ = (0.552076 − 1) · 0.247288 = −0.110766"
     bp2 = step_equation(step_titled(steps, "backward, layer 2").data, Selection(neuron=1)).filled()
     # (w³)ᵀδ³ for hidden neuron 1: w³₀₁ = -0.5, w³₁₁ = 0.6
     assert bp2[2] == "δ²₁ = ((-0.5)·(-0.110766) + 0.6·0.139423) · 0.248202"
@@ -101,7 +101,7 @@ def test_update_shows_before_change_and_after(by_hand):
     eq = step_equation(step.data, Selection(neuron=0, source=1), eta=step.context.eta)
     lines = eq.filled()
     # w²₀₁ = 0.4 − (3/1)·(-0.0281249090224) = 0.484374727067 (the seed's update)
-    assert lines[0] == "w²₀₁ = 0.4 − (3/1)·(-0.0281249)"
+    assert lines[0] == "w²₀₁ = 0.4 − (3/1)·(−0.0281249)"
     assert lines[1].strip() == "= 0.4 − (-0.0843747) = 0.484375"
     assert eq.values["wa"] == pytest.approx(0.484374727067, abs=1e-12)
 
@@ -264,7 +264,7 @@ def test_export_writes_jsonl_the_core_reads_and_a_handout(tmp_path, mini_batch):
         rows = block.strip().splitlines()
         assert len({row.count("|") for row in rows}) == 1
     # the numbers in it are the trace's: pass 1's updated w³ (the seed's values)
-    assert "| 0 | 0.677649 | -0.516416 | 0.179564 |" in md
+    assert "| 0 | 0.677649 | −0.516416 | 0.179564 |" in md
 
 
 def test_handout_summarises_big_arrays():

@@ -41,5 +41,5 @@ def build_steps(scenario: Scenario, quick: bool = False, data_dir=None) -> list[
         return drafts
     titles = [d["title"] for d in drafts]
     check_step_references(scenario, titles)
-    return [LessonStep(index=i, narration=narration_for(scenario, i, d["title"], d.pop("default")), **d)
-            for i, d in enumerate(drafts)]
+    return [LessonStep(index=i, narration=narration_for(scenario, i, d["title"], d.pop("default"), d["values"]),
+                       **d) for i, d in enumerate(drafts)]

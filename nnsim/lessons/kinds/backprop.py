@@ -102,8 +102,8 @@ def trace_lesson_steps(trace: Trace, pass_number: int = 1, start: int = 0, scena
     ``values`` from :func:`~nnsim.lessons.array_values` plus ``cost_mean`` at the cost step.
 
     Narration: the scenario's text for the step if it names it (by index, title or
-    pattern), else a sentence for the phase and the core's equation. (A lesson's text
-    for an earlier pass is not reused: it may quote that pass's numbers.)
+    pattern), its placeholders filled from this step's values, else a sentence for the
+    phase and the core's equation.
     """
     steps = []
     for i, ts in enumerate(trace):
@@ -113,7 +113,7 @@ def trace_lesson_steps(trace: Trace, pass_number: int = 1, start: int = 0, scena
         if ts.phase == "cost":
             values["cost_mean"] = float(np.mean(ts.arrays["cost"]))
         default = default_narration(ts)
-        text = narration_for(scenario, start + i, title, default) if scenario is not None else default
+        text = narration_for(scenario, start + i, title, default, values) if scenario is not None else default
         steps.append(LessonStep(index=start + i, title=title, narration=text, kind="trace", data=ts,
                                 values=values, context=trace, pass_number=pass_number))
     return steps

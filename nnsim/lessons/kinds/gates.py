@@ -7,7 +7,7 @@ from typing import Sequence
 from nnsim.core.circuit import GateStep
 from nnsim.core.perceptron import AND, NAND, NOT, OR, Perceptron, TruthRow
 from nnsim.lessons.scenario import Scenario
-from nnsim.lessons.steps import plain_number as _num
+from nnsim.lessons.text import sentence
 
 _GATE_NAMES = {NAND: "NAND", AND: "AND", OR: "OR", NOT: "NOT"}
 
@@ -24,7 +24,7 @@ def perceptron_steps(scenario: Scenario, data_dir=None) -> list[dict]:
         values.update({f"w{j}": w for j, w in enumerate(p.weights, 1)})
         values.update(b=p.bias, z=r.z, output=float(r.output))
         drafts.append(dict(title=row_title(r.inputs), kind="row", data=r, values=values, row=r.inputs,
-                           context=p, default=_perceptron_sentence(p, r.inputs, r.z, r.output)))
+                           context=p, default=_perceptron_sentence(p, r.inputs, values)))
     return drafts
 
 
@@ -32,18 +32,15 @@ def row_title(row: Sequence[int]) -> str:
     return f"input {''.join(str(int(x)) for x in row)}" if len(row) else "no inputs"
 
 
-def _weighted_sum_text(weights, inputs, bias) -> str:
-    terms = [f"({_num(w)})·{_num(x)}" for w, x in zip(weights, inputs)]
-    return " + ".join(terms + [_num(bias)])
+def _sum_template(n: int) -> str:
+    """``{w1:p}·{x1} + {w2:p}·{x2} + {b}``: the weighted sum, filled from a step's values."""
+    return " + ".join([f"{{w{j}:p}}·{{x{j}}}" for j in range(1, n + 1)] + ["{b}"])
 
 
-def _perceptron_sentence(p: Perceptron, row, z: float, output: int) -> str:
-    compare = ">" if z > 0 else "≤"
+def _perceptron_sentence(p: Perceptron, row, values: dict) -> str:
     if not row:
-        return (f"No inputs: the weighted sum is just the bias, {_num(z)} {compare} 0, so the output "
-                f"is {output}, whatever we wanted it to be.")
-    return (f"x = {''.join(str(x) for x in row)}: w·x + b = {_weighted_sum_text(p.weights, row, p.bias)} "
-            f"= {_num(z)} {compare} 0, so the output is {output}.")
+        return sentence("perceptron.no_inputs", values)
+    return sentence("perceptron.row", values, row="".join(str(x) for x in row), sum=_sum_template(len(row)))
 
 
 def circuit_steps(scenario: Scenario, data_dir=None) -> list[dict]:
@@ -57,24 +54,27 @@ def circuit_steps(scenario: Scenario, data_dir=None) -> list[dict]:
             known[gs.gate.name] = gs.output
             values = {f"x{j}": float(x) for j, x in enumerate(row, 1)}
             values.update({f"in{j}": float(v) for j, v in enumerate(gs.inputs, 1)})
-            values.update(layer=float(gs.layer), z=gs.z, output=float(gs.output))
-            sentence = _gate_sentence(gs)
+            values.update({f"w{j}": float(w) for j, w in enumerate(gs.gate.perceptron.weights, 1)})
+            values.update(b=float(gs.gate.perceptron.bias), layer=float(gs.layer), z=gs.z, output=float(gs.output))
+            # Only the wires known once this gate has fired: nothing is quoted before it is computed.
+            values.update({f"wire.{w}": float(v) for w, v in known.items()})
+            text = _gate_sentence(gs, values)
             if n == len(run.steps) - 1:
-                outs = ", ".join(f"{w} = {run.wires[w]}" for w in circuit.outputs)
-                sentence += f" The circuit's output for {''.join(str(int(x)) for x in row) or 'no input'}: {outs}."
+                outs = ", ".join(f"{w} = {{wire.{w}}}" for w in circuit.outputs)
+                text += sentence("circuit.output", values, row="".join(str(int(x)) for x in row) or "no input",
+                                 outs=outs)
             drafts.append(dict(title=f"{row_title(row)}, gate {gs.gate.name}", kind="gate", data=gs,
                                values=values, row=tuple(row), context=run, wires=dict(known),
-                               default=sentence))
+                               default=text))
     return drafts
 
 
-def _gate_sentence(gs: GateStep) -> str:
+def _gate_sentence(gs: GateStep, values: dict) -> str:
     p = gs.gate.perceptron
-    reads = ", ".join(f"{w} = {v}" for w, v in zip(gs.gate.inputs, gs.inputs))
     name = _GATE_NAMES.get(p)
     head = f"{gs.gate.name} = {name}({', '.join(gs.gate.inputs)})" if name else f"{gs.gate.name}"
     if not gs.inputs:
-        return f"{head} has no inputs: its sum is the bias {_num(gs.z)}, so it outputs {gs.output} always."
-    compare = ">" if gs.z > 0 else "≤"
-    return (f"Layer {gs.layer}: {head} reads {reads}: {_weighted_sum_text(p.weights, gs.inputs, p.bias)} "
-            f"= {_num(gs.z)} {compare} 0 → {gs.output}.")
+        return sentence("gate.no_inputs", values, head=head)
+    reads = ", ".join(f"{w} = {{in{j}}}" for j, w in enumerate(gs.gate.inputs, 1))
+    terms = " + ".join([f"{{w{j}:p}}·{{in{j}}}" for j in range(1, len(gs.inputs) + 1)] + ["{b}"])
+    return sentence("gate", values, head=head, reads=reads, sum=terms)

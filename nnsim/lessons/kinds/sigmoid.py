@@ -10,7 +10,7 @@ from nnsim.core.activations import sigmoid, sigmoid_prime, step as step_function
 from nnsim.core.perceptron import Perceptron, perceptron_rule
 from nnsim.errors import NnsimError
 from nnsim.lessons.scenario import Scenario, SigmoidSpec
-from nnsim.lessons.steps import plain_number as _num
+from nnsim.lessons.text import number as _num, sentence, signed as _signed
 
 
 @dataclass(frozen=True)
@@ -124,35 +124,46 @@ def nudge_neuron(spec: SigmoidSpec, param: str, delta: float) -> NudgeResult:
                        partial * delta, neuron.output(spec.x), nudged.output(spec.x))
 
 
+def sample_values(s: SigmoidSample) -> dict[str, float]:
+    return dict(z=s.z, sigma=s.sigma, sigma_prime=s.sigma_prime, step=s.step, perceptron=float(s.perceptron),
+                gap=abs(s.sigma - s.step))
+
+
+def scale_values(spec: SigmoidSpec, sn: ScaledNeuron) -> dict[str, float]:
+    """A scale step's numbers: ``z`` is the neuron's own w·x + b, ``cz`` the scaled c·z
+    (σ, σ′, step and the gap are taken at c·z)."""
+    raw = Perceptron(tuple(spec.weights), spec.bias).weighted_sum(spec.x)
+    return dict(c=sn.c, z=float(raw), cz=sn.z, sigma=sn.sigma, sigma_prime=sn.sigma_prime, step=sn.step,
+                gap=sn.gap)
+
+
+def scale_sentence(spec: SigmoidSpec, sn: ScaledNeuron) -> str:
+    """What the lab says about the neuron scaled by c (a lesson step, or the ``s`` key)."""
+    return sentence("sigmoid.scale", scale_values(spec, sn))
+
+
 def sigmoid_steps(scenario: Scenario, data_dir=None) -> list[dict]:
     spec = scenario.sigmoid
     drafts = []
     for z in spec.z:
         s = sigmoid_sample(z)
-        drafts.append(dict(
-            title=f"z = {_num(z)}", kind="sample", data=s,
-            values=dict(z=s.z, sigma=s.sigma, sigma_prime=s.sigma_prime, step=s.step,
-                        perceptron=float(s.perceptron), gap=abs(s.sigma - s.step)),
-            default=(f"At z = {_num(z)}: σ(z) = {_num(s.sigma)}, the step function gives {_num(s.step)} "
-                     f"and a perceptron {s.perceptron}.")))
+        values = sample_values(s)
+        drafts.append(dict(title=f"z = {_num(z)}", kind="sample", data=s, values=values,
+                           default=sentence("sigmoid.sample", values)))
     for c in spec.scales:
         sn = scale_neuron(spec, c)
-        drafts.append(dict(
-            title=f"scale c = {_num(c)}", kind="scale", data=sn,
-            values=dict(c=sn.c, z=sn.z, sigma=sn.sigma, sigma_prime=sn.sigma_prime, step=sn.step, gap=sn.gap),
-            default=(f"Weights and bias times c = {_num(c)}: z = {_num(sn.z)}, σ(z) = {_num(sn.sigma)} against "
-                     f"step(z) = {_num(sn.step)}, a gap of {_num(sn.gap)}.")))
+        drafts.append(dict(title=f"scale c = {_num(c)}", kind="scale", data=sn, values=scale_values(spec, sn),
+                           default=scale_sentence(spec, sn)))
     for nudge in spec.nudges:
         r = nudge_neuron(spec, nudge.param, nudge.delta)
-        flip = (f"the perceptron flips from {r.perceptron_before} to {r.perceptron_after}" if r.flipped
-                else f"the perceptron stays at {r.perceptron_before}")
+        flip = ("the perceptron flips from {perceptron_before} to {perceptron_after}" if r.flipped
+                else "the perceptron stays at {perceptron_before}")
+        values = dict(delta=r.delta, z_before=r.z_before, z_after=r.z_after, output_before=r.output_before,
+                      output_after=r.output_after, sigma_prime=float(sigmoid_prime(r.z_before)), partial=r.partial,
+                      estimate=r.estimate, delta_output=r.actual, error=r.error,
+                      perceptron_before=float(r.perceptron_before), perceptron_after=float(r.perceptron_after),
+                      flipped=float(r.flipped))
         drafts.append(dict(
-            title=f"nudge {nudge.param} by {nudge.delta:+g}", kind="nudge", data=r,
-            values=dict(delta=r.delta, z_before=r.z_before, z_after=r.z_after, output_before=r.output_before,
-                        output_after=r.output_after, sigma_prime=float(sigmoid_prime(r.z_before)), partial=r.partial,
-                        estimate=r.estimate, delta_output=r.actual, error=r.error,
-                        perceptron_before=float(r.perceptron_before), perceptron_after=float(r.perceptron_after),
-                        flipped=float(r.flipped)),
-            default=(f"Δ{nudge.param} = {nudge.delta:+g}: eq. 5 estimates Δoutput ≈ {_num(r.estimate)}, the sigmoid "
-                     f"neuron actually moves by {_num(r.actual)} (off by {_num(r.error)}), while {flip}.")))
+            title=f"nudge {nudge.param} by {_signed(nudge.delta)}", kind="nudge", data=r, values=values,
+            default=sentence("sigmoid.nudge", values, param=nudge.param, flip=flip)))
     return drafts

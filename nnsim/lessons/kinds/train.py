@@ -111,8 +111,8 @@ def train_steps(scenario: Scenario, quick: bool = False, data_dir=None,
             values = dict(epoch=float(event.epoch), correct=float(event.correct), total=float(event.total),
                           accuracy=float(event.accuracy), mean_cost=float(event.mean_cost),
                           seconds=float(event.seconds))
-            yield LessonStep(index, title, narration_for(scenario, index, title, event.log_line()), "epoch",
-                             event, values)
+            yield LessonStep(index, title, narration_for(scenario, index, title, event.log_line(), values),
+                             "epoch", event, values)
             index += 1
         elif isinstance(event, Diverged):
             title = f"diverged in epoch {event.epoch}"

@@ -17,6 +17,7 @@ from nnsim.errors import NnsimError
 from nnsim.lessons.scenario.checks import _MISSING, _Parser, _Table, show
 from nnsim.lessons.scenario.parse_descent import descent_fields
 from nnsim.lessons.scenario.paths import label as _label
+from nnsim.lessons.text import placeholders
 from nnsim.lessons.scenario.schema import (
     _BUILTIN_CIRCUITS, _BUILTIN_GATES, _CONDITION_KINDS, _CONDITIONS, _EXPECT_KINDS, _EXPECT_TYPES, _KIND_TABLES,
     _PARAMETER_TABLES, _TABLE_KEYS, _TOP_KEYS, _WIRE, CLASSES, DATASETS, DEFAULT_SECTION, IMAGE_PIXELS, KINDS,
@@ -319,7 +320,12 @@ class Parser(_Parser):
 
     def narration(self, data: Any, where: str) -> Narration:
         t = _Table(self, data, where, ("step", "text"))
-        return Narration(t.get("step", self.step_ref), t.get("text", self.string(LIMITS["text_chars"])))
+        narration = Narration(t.get("step", self.step_ref), t.get("text", self.string(LIMITS["text_chars"])))
+        try:
+            placeholders(narration.text)
+        except ValueError as error:
+            self.error(t.path("text"), str(error))
+        return narration
 
     def breakpoints(self, v: Any, kind: str) -> tuple[tuple, tuple]:
         steps, conditions = [], []
