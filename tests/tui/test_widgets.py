@@ -34,7 +34,7 @@ def test_fmt_signed_and_fixed():
 def test_substitute_puts_the_steps_numbers_in():
     values = {"w1": -2.0, "x1": 1.0, "b": 3.0, "delta[0]": 0.125, "w[1,0]": -0.5}
     assert substitute("{w1:p}·{x1} + {b:p}", values).plain == "(−2)·1 + 3"
-    assert substitute("δ = {delta[0]}, w = {w[1,0]}, {missing}", values).plain == "δ = 0.125, w = -0.5, ?"
+    assert substitute("δ = {delta[0]}, w = {w[1,0]}, {missing}", values).plain == "δ = 0.125, w = −0.5, ?"
     spans = substitute("z = {b}", values).spans
     assert [(s.start, s.end) for s in spans] == [(4, 5)]  # the number is styled apart from the symbols
 

@@ -88,7 +88,7 @@ def test_bp1_bp2_and_the_gradient_for_one_neuron(by_hand):
     assert bp1[-1] == "δ³₀ = (0.552076 − 1) · 0.247288 = −0.110766"
     bp2 = step_equation(step_titled(steps, "backward, layer 2").data, Selection(neuron=1)).filled()
     # (w³)ᵀδ³ for hidden neuron 1: w³₀₁ = -0.5, w³₁₁ = 0.6
-    assert bp2[2] == "δ²₁ = ((-0.5)·(-0.110766) + 0.6·0.139423) · 0.248202"
+    assert bp2[2] == "δ²₁ = ((−0.5)·(−0.110766) + 0.6·0.139423) · 0.248202"
     assert bp2[3].strip() == "= 0.0345092"  # the seed's δ²₁ = 0.0345092480374
     grad = step_equation(step_titled(steps, "gradient, layer 3").data, Selection(neuron=1, source=2)).filled()
     assert grad == ["∂C/∂b³₁ = δ³₁ = 0.139423",
@@ -102,7 +102,7 @@ def test_update_shows_before_change_and_after(by_hand):
     lines = eq.filled()
     # w²₀₁ = 0.4 − (3/1)·(-0.0281249090224) = 0.484374727067 (the seed's update)
     assert lines[0] == "w²₀₁ = 0.4 − (3/1)·(−0.0281249)"
-    assert lines[1].strip() == "= 0.4 − (-0.0843747) = 0.484375"
+    assert lines[1].strip() == "= 0.4 − (−0.0843747) = 0.484375"
     assert eq.values["wa"] == pytest.approx(0.484374727067, abs=1e-12)
 
 
