@@ -130,7 +130,8 @@ def column_format(values: Iterable[float], significant: int = SIGNIFICANT,
     """The one format for a whole column or matrix.
 
     Integers stay integers. Otherwise the smallest nonzero magnitude keeps
-    ``significant`` digits and every entry gets the same decimals; when that
+    ``significant`` digits (fewer decimals when those write every entry exactly)
+    and every entry gets the same decimals; when that
     would take more than ``max_decimals`` decimals, or the largest entry is a
     million or more, every entry is written in scientific form instead.
     """
@@ -144,7 +145,10 @@ def column_format(values: Iterable[float], significant: int = SIGNIFICANT,
     decimals = max(0, significant - 1 - lowest)
     if decimals > max_decimals or highest >= 6:
         return ColumnFormat("scientific", significant - 1)
-    return ColumnFormat("fixed", decimals)
+    # Fewer decimals when they already write every entry exactly (weights 0.1, −0.5 …).
+    exact = next((d for d in range(decimals) if np.allclose(np.round(finite, d), finite, rtol=1e-12, atol=0)),
+                 decimals)
+    return ColumnFormat("fixed", exact)
 
 
 def column(values: Sequence[float], significant: int = SIGNIFICANT) -> list[str]:

@@ -21,9 +21,8 @@ import numpy as np
 
 from nnsim.core.trace import Trace, TraceStep
 from nnsim.errors import NnsimError
-from nnsim.lessons.trace_view import (
-    PANEL_ARRAYS, PHASE_SENTENCES, Selection, array_label, number, step_dimensions, step_equation,
-)
+from nnsim.lessons.text import PHASE_SENTENCES, column, matrix, number
+from nnsim.lessons.trace_view import PANEL_ARRAYS, Selection, array_label, step_dimensions, step_equation
 
 # Layers up to this size get every neuron's arithmetic in the handout; arrays up to
 # these sizes are printed as tables.
@@ -153,13 +152,14 @@ def _array_section(label: str, array) -> list[str]:
         a = a.reshape(-1, 1)
     rows, cols = a.shape
     head = f"**{label}** ({rows}×{cols})"
+    # Written as a whole, as the debugger's panel writes it: one format for every entry.
     if cols == 1 and rows <= TABLE_ROWS:
-        return [f"{head} = ({', '.join(number(v) for v in a[:, 0])})ᵀ", ""]
+        return [f"{head} = ({', '.join(t.strip() for t in column(a[:, 0]))})ᵀ", ""]
     if rows <= TABLE_ROWS and cols <= TABLE_COLUMNS:
         # Row and column numbers as the book indexes them: j (this layer), k or the example.
-        table = ["| | " + " | ".join(str(c) for c in range(cols)) + " |", "|" + "---|" * (cols + 1)]
-        for r in range(rows):
-            table.append("| " + " | ".join([str(r)] + [number(v) for v in a[r]]) + " |")
+        table = ["| | " + " | ".join(str(c) for c in range(cols)) + " |", "|" + "---:|" * (cols + 1)]
+        for r, cells in enumerate(matrix(a)):
+            table.append("| " + " | ".join([str(r)] + cells) + " |")
         return [head, "", *table, ""]
     finite = a[np.isfinite(a)]
     if finite.size:

@@ -151,7 +151,7 @@ async def test_arrays_view_puts_vectors_side_by_side_and_keeps_the_selection_in_
         lines = view.text.splitlines()
         assert lines[0] == "w²  30×784"  # the heat map first, then the vectors side by side
         head = next(i for i, line in enumerate(lines) if line.startswith("z²  (30×1)"))
-        assert "a²  (30×1)" in lines[head] and lines[head + 26].split()[0] == "2.500"  # z²[25]
+        assert "a²  (30×1)" in lines[head] and lines[head + 26].split()[0] == "2.5"  # z²[25]
         assert view.top < head + 26 < view.top + 12  # row 25 of z² is on screen
         assert set(view.arrays) == {"w²", "z²", "a²"}
         np.testing.assert_array_equal(view.arrays["z²"], z)
@@ -159,5 +159,6 @@ async def test_arrays_view_puts_vectors_side_by_side_and_keeps_the_selection_in_
 
 def test_number_table_prints_like_the_tensor_view():
     table = NumberTable("δ³", [[-0.110766], [0.139423]], highlight=(1, 0))
-    assert table.cells == [["  -0.111 "], ["   0.139 "]]
+    # formatted as a whole: one format, one width, the Unicode minus
+    assert table.cells == [[" −0.1108 "], ["  0.1394 "]]
     assert table.head == ("δ³", "  (2×1)") and table.height == 3 and table.width == 9

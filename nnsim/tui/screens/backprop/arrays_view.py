@@ -20,7 +20,7 @@ from textual import events
 from textual.strip import Strip
 from textual.widget import Widget
 
-from nnsim.tui.style.format import fmt_fixed
+from nnsim.lessons.text import matrix
 from nnsim.tui.screens.backprop.heatmap import HeatGrid, as_matrix
 from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, signed, strip
 from nnsim.tui.style.shading import TEXT_SHADE_MAX
@@ -38,17 +38,17 @@ class NumberTable:
     name and shape, then each value in a cell shaded by sign and size (blue positive,
     red negative, relative to the array's largest magnitude), one entry reversed."""
 
-    def __init__(self, name: str, array, *, highlight: Optional[Sequence[int]] = None, note: str = "",
-                 cell_width: int = 7, decimals: int = 3) -> None:
+    def __init__(self, name: str, array, *, highlight: Optional[Sequence[int]] = None, note: str = "") -> None:
         self.name = name
         self.array = as_matrix(array)
         self.highlight = tuple(highlight) if highlight is not None else None
         self.note = note
-        self.cell_width, self.decimals = cell_width, decimals
 
     @cached_property
     def cells(self) -> list[list[str]]:
-        return [[f" {fmt_fixed(v, self.cell_width, self.decimals)} " for v in row] for row in self.array]
+        # The array formatted as a whole (nnsim.lessons.text.matrix): one format and one width
+        # for every entry, so decimal points and signs line up, as in ``nnsim run`` and the handout.
+        return [[f" {text} " for text in row] for row in matrix(self.array)]
 
     @property
     def head(self) -> tuple[str, str]:
