@@ -69,3 +69,20 @@ def remove_quietly(path) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+class DataMissing(NnsimError):
+    """A dataset a lesson needs is not here (not in the cache, not in the folder given).
+
+    Not the lesson's fault: ``nnsim check`` reports the lesson as needing ``dataset``
+    (its title, e.g. "MNIST") instead of calling the file invalid.
+    """
+
+    def __init__(self, message: str, dataset: str = "", name: str = "") -> None:
+        super().__init__(message)
+        self.dataset = dataset
+        self.name = name
+
+    def again(self, message: str) -> "DataMissing":
+        """The same problem with a longer message (a caller adding where it happened)."""
+        return DataMissing(message, self.dataset, self.name)

@@ -1,8 +1,12 @@
 """``nnsim list``, ``nnsim run``, ``nnsim check`` and ``nnsim open``: lessons from the command line.
 
 Exit status of ``run`` and ``check``: 0 when every expectation holds, 1 when
-one fails (the output says which and by how much), 2 when a file is invalid.
-The lesson machinery is imported inside the handlers so that ``nnsim`` starts fast.
+one fails (the output says which and by how much), 2 when a file is invalid,
+and for ``check`` 3 when every file is valid and none failed but some lesson
+could not run for lack of data (MNIST not downloaded). Worst first: 2, 1, 3, 0.
+``nnsim run`` prints each step as the app's panels write it (the one text module,
+:mod:`nnsim.lessons.text`). The lesson machinery is imported inside the handlers so that
+``nnsim`` starts fast.
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser(
         "run", help="play a lesson headless and check its expectations",
-        description="Play a lesson without the app: print each step's narration and numbers, then check "
-                    "the lesson's expectations. Exit 0 when all hold, 1 when one fails, 2 when the file "
-                    "is invalid.")
+        description="Play a lesson without the app: print each step's narration and numbers as the app "
+                    "shows them, then check the lesson's expectations. Exit 0 when all hold, 1 when one "
+                    "fails, 2 when the file is invalid, 3 when the data it needs is missing.")
     p.add_argument("lesson", metavar="FILE|NAME", help="a scenario file, or a bundled lesson's name (see nnsim list)")
     p.add_argument("--json", action="store_true", help="print JSON lines instead of text")
     p.add_argument("--quick", action="store_true", help="for training lessons, run the smaller [quick] variant")
@@ -45,8 +49,10 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "check", help="validate lesson files and check their expectations",
         description="Validate scenario files and check their expectations (all bundled lessons when no "
-                    "path is given). Exit 0 when all hold, 1 when one fails, 2 when a file is invalid.")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders of them")
+                    "path is given). Exit 0 when all hold, 1 when one fails, 2 when a file is invalid, "
+                    "3 when a lesson could not run for lack of data (e.g. MNIST not downloaded).")
+    p.add_argument("paths", nargs="*", metavar="PATH|NAME",
+                   help="scenario files, folders of them, or bundled lessons' names (see nnsim list)")
     p.add_argument("--quick", action="store_true",
                    help="train lessons use their [quick] variant (what CI runs)")
     p.add_argument("--data-dir", metavar="DIR", help="where datasets are cached or stored")
@@ -102,6 +108,18 @@ def list_command(args) -> int:
 # -- nnsim run -------------------------------------------------------------------------
 
 def run_command(args) -> int:
+    from nnsim.errors import DataMissing
+
+    try:
+        return _run(args)
+    except DataMissing as error:
+        # The file is fine; the data is not here: exit 3, as nnsim check does.
+        sys.stdout.flush()
+        sys.stderr.write(f"nnsim: error: {error}\n")
+        return 3
+
+
+def _run(args) -> int:
     from nnsim.lessons.expect import check_expectations
     from nnsim.lessons.kinds.train import plan_training, train_steps
     from nnsim.lessons.kinds import build_steps
@@ -146,10 +164,10 @@ class _TextOut:
             say(step.narration + extra, flush=True)
             return
         say(f"[{step.index + 1}/{total}] {step.title}")
-        say(textwrap.fill(step.narration, 100, initial_indent="    ", subsequent_indent="    "))
-        numbers = "  ".join(f"{k}={_fmt(v)}" for k, v in step.values.items())
-        say(textwrap.fill(numbers, 100, initial_indent="    ", subsequent_indent="    ",
-                            break_on_hyphens=False))
+        say(textwrap.fill(" ".join(step.narration.split()), 100, initial_indent="    ",
+                            subsequent_indent="    "))
+        for line in step_lines(step):
+            say("    " + line if line else "")
 
     def results(self, results) -> None:
         say()
@@ -194,30 +212,74 @@ def _strict(obj):
     return obj
 
 
-def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:.6g}"
+def step_lines(step) -> list[str]:
+    """A step's numbers as the app's panels write them: a backprop step's equation for
+    neuron 0 (the debugger's first selection) and its arrays, each formatted as a whole;
+    any other step's values, one number rule (:func:`nnsim.lessons.text.number`)."""
+    import numpy as np
+
+    from nnsim.core.trace import TraceStep
+    from nnsim.lessons.text import matrix_lines, number
+    from nnsim.lessons.trace_view import PANEL_ARRAYS, array_label, step_equation
+
+    if not isinstance(step.data, TraceStep):
+        numbers = "  ".join(f"{k} = {number(v)}" for k, v in step.values.items())
+        return textwrap.wrap(numbers, 96, break_on_hyphens=False)
+    ts = step.data
+    trace = step.context
+    eq = step_equation(ts, eta=getattr(trace, "eta", None))
+    lines = [f"{eq.title}: {eq.formula}", *("  " + line for line in eq.filled())]
+    for name in PANEL_ARRAYS[ts.phase]:
+        array = np.asarray(ts.arrays[name], dtype=np.float64)
+        shaped = array.reshape(-1, 1) if array.ndim < 2 else array
+        head = f"{array_label(name, ts.layer)}  ({shaped.shape[0]}×{shaped.shape[1]})"
+        if shaped.shape[0] > ARRAY_ROWS or shaped.shape[1] > ARRAY_COLUMNS:
+            finite = shaped[np.isfinite(shaped)]
+            stats = ("min {}, max {}, mean {}".format(*(number(f(finite)) for f in (np.min, np.max, np.mean)))
+                     if finite.size else "no finite values")
+            lines.append(f"{head}  {stats} (--json has every value)")
+        else:
+            lines.append(head)
+            lines.extend("  " + row for row in matrix_lines(shaped))
+    return lines
+
+
+# The app prints arrays up to this size in full (the backprop debugger's number tables).
+ARRAY_ROWS, ARRAY_COLUMNS = 32, 6
 
 
 # -- nnsim check -----------------------------------------------------------------------
 
 def check_command(args) -> int:
-    from nnsim.errors import NnsimError
+    from nnsim.errors import DataMissing, NnsimError
     from nnsim.lessons.expect import check_expectations
     from nnsim.lessons.scenario import bundled_dir, load_scenario
 
     files = _scenario_files(args.paths or [str(bundled_dir())])
-    invalid = failed = 0
+    invalid = failed = missing = 0
+    absent: dict[str, DataMissing] = {}  # datasets found missing: not looked for (downloaded) twice
     started = time.perf_counter()
     for path in files:
         t0 = time.perf_counter()
+        scenario = None
         try:
             scenario = load_scenario(path)
+            known = absent.get(_dataset_of(scenario.variant(args.quick)))
+            if known is not None:
+                raise known
             if scenario.solution is not None:  # an exercise: its grader is checked both ways round
                 from nnsim.lessons.exercise import check_exercise
 
                 results = check_exercise(scenario, quick=args.quick, data_dir=args.data_dir)
             else:
                 results = check_expectations(scenario, quick=args.quick, data_dir=args.data_dir)
+        except DataMissing as error:
+            # Not the file's fault: one short line saying what it needs, and go on.
+            missing += 1
+            absent[error.name] = error
+            label = scenario.label if scenario is not None else str(path)
+            say(f"skip  {label}  {_needs(error, scenario and scenario.variant(args.quick))}", flush=True)
+            continue
         except NnsimError as error:
             invalid += 1
             sys.stdout.flush()
@@ -237,14 +299,33 @@ def check_command(args) -> int:
             say(f"ok    {scenario.label}  {len(results)} expectation{'s' if len(results) != 1 else ''}"
                   f"{variant}  ({seconds:.2f} s)", flush=True)
     total = time.perf_counter() - started
-    ok = len(files) - failed - invalid
-    say(f"{len(files)} lesson{'s' if len(files) != 1 else ''}: {ok} ok, {failed} failed, {invalid} invalid  "
-          f"({total:.1f} s)")
-    return 2 if invalid else 1 if failed else 0
+    ok = len(files) - failed - invalid - missing
+    skipped = f", {missing} need data" if missing else ""
+    say(f"{len(files)} lesson{'s' if len(files) != 1 else ''}: {ok} ok, {failed} failed, {invalid} invalid"
+          f"{skipped}  ({total:.1f} s)")
+    return 2 if invalid else 1 if failed else 3 if missing else 0
+
+
+def _dataset_of(scenario) -> str:
+    """The dataset a lesson reads ("" for none, or the bundled sample)."""
+    spec = scenario.train if scenario.kind == "train" else scenario.backprop if scenario.kind == "backprop" else None
+    name = getattr(spec, "dataset", None) or ""
+    return "" if name == "sample" else name
+
+
+def _needs(error, scenario) -> str:
+    """"needs MNIST (run `nnsim data download`, or `--quick`)": what to do, in one short line."""
+    name = getattr(error, "name", "") or "mnist"
+    download = "nnsim data download" + ("" if name == "mnist" else f" --dataset {name}")
+    quick = ", or `--quick`" if scenario is not None and scenario.quick is not None and not scenario.is_quick \
+        else ""
+    return f"needs {error.dataset or name} (run `{download}`{quick})"
 
 
 def _scenario_files(paths: list[str]) -> list[Path]:
+    """Files, folders of them (every ``*.toml``), or bundled lessons' names, as ``run`` takes them."""
     from nnsim.errors import NnsimError
+    from nnsim.lessons.scenario.library import resolve_path
 
     files: list[Path] = []
     for text in paths:
@@ -254,10 +335,8 @@ def _scenario_files(paths: list[str]) -> list[Path]:
             if not found:
                 raise NnsimError(f"{text}: no .toml scenario files in this folder")
             files.extend(found)
-        elif path.is_file():
-            files.append(path)
         else:
-            raise NnsimError(f"{text}: no such file or folder")
+            files.append(resolve_path(text))  # a file, or a bundled lesson's name
     return files
 
 

@@ -24,7 +24,7 @@ from nnsim.data.decoded import decoded_images
 from nnsim.data.quarantine import quarantine
 from nnsim.data.splits import Splits
 from nnsim.data.sources import DATASETS, MIRROR_ENV, Source, source
-from nnsim.errors import NnsimError, user_path
+from nnsim.errors import DataMissing, NnsimError, user_path
 from nnsim.sanitize import redact_url
 
 VALIDATION_SIZE = 10_000
@@ -57,9 +57,9 @@ def load_dataset(name: str = "mnist", data_dir=None, validation_size: Optional[i
     folder = cache.dataset_dir(name)
     if not _cached_form(src, folder):
         if not download:
-            raise NnsimError(f"{src.title} is not in the cache ({folder}): run 'nnsim data download"
-                             f"{'' if name == 'mnist' else ' --dataset ' + name}', "
-                             f"point --data-dir at local files, {OFFLINE_HINT}")
+            raise DataMissing(f"{src.title} is not in the cache ({folder}): run 'nnsim data download"
+                              f"{'' if name == 'mnist' else ' --dataset ' + name}', "
+                              f"point --data-dir at local files, {OFFLINE_HINT}", src.title, name)
         fetch(name, mirror=mirror, progress=progress, timeout=timeout)
     _verify_cached(src, folder, repair=download, mirror=mirror, progress=progress, timeout=timeout)
     return _load_folder(src, folder, validation_size, local=False)
@@ -209,10 +209,11 @@ def _is_disk_error(error: NnsimError) -> bool:
     return str(error).startswith(("cannot write", "cannot create"))
 
 
-def _unavailable(src: Source, failures: list[str]) -> NnsimError:
+def _unavailable(src: Source, failures: list[str]) -> DataMissing:
     hint = (f"check the network, point --mirror{' (or ' + MIRROR_ENV + ')' if src.name == 'mnist' else ''} "
             f"at another copy, use --data-dir with local files, {OFFLINE_HINT}")
-    return NnsimError(f"{src.title} is unavailable: {'; then '.join(failures)}. To go on: {hint}")
+    return DataMissing(f"{src.title} is unavailable: {'; then '.join(failures)}. To go on: {hint}", src.title,
+                       src.name)
 
 
 # -- reading a folder ---------------------------------------------------------------------
@@ -242,7 +243,7 @@ def _load_folder(src: Source, folder: Path, validation_size: Optional[int], loca
         missing = [getattr(src, role).name for role, p in found.items() if p is None]
         expected = (f"the IDX files {', '.join(missing)} (gzipped or not)"
                     + (f" or {src.pickle.name}" if src.pickle else ""))
-        raise NnsimError(f"{folder}: no {src.title} files here: expected {expected}")
+        raise DataMissing(f"{folder}: no {src.title} files here: expected {expected}", src.title, src.name)
     files = [cache.report(p, src.published(p.name)) for p in paths] if local else []
     return splits.with_files(files)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnsim.errors import NnsimError
+from nnsim.errors import DataMissing, NnsimError
 
 
 def load_splits(name: str, data_dir=None, validation_size=None, where: str = ""):
@@ -14,5 +14,7 @@ def load_splits(name: str, data_dir=None, validation_size=None, where: str = "")
         kwargs["validation_size"] = validation_size
     try:
         return load_dataset(name, **kwargs)
+    except DataMissing as error:
+        raise error.again(f"{where}: {error}") from None
     except NnsimError as error:
         raise NnsimError(f"{where}: {error}") from None

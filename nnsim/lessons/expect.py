@@ -64,6 +64,23 @@ def check_expectations(scenario: Scenario, quick: bool = False, steps: Optional[
     return results
 
 
+def needed_step(scenario: Scenario, steps: Sequence[LessonStep], e: Expect) -> int:
+    """The last step an expectation is about: until the learner has stepped that far,
+    what it checks has not been shown, so a screen calls it pending (not "holds")."""
+    titles = [s.title for s in steps]
+    last = len(steps) - 1
+    if e.type in ("value", "trend"):
+        found = match_steps(e.step if e.type == "value" else e.steps, titles)
+        return max(found) if found else last
+    if e.type == "output":
+        rows = [s.index for s in steps if s.row is not None and tuple(s.row) == tuple(e.input)]
+        return max(rows) if rows else last
+    if e.type in ("accuracy", "compare") and e.after_epochs:
+        epochs = [s.index for s in steps if s.kind == "epoch" and int(s.values["epoch"]) == e.after_epochs - 1]
+        return epochs[0] if epochs else last
+    return last  # a truth table, a gradient check: the whole lesson
+
+
 class _Checker:
     def __init__(self, scenario: Scenario, steps: list[LessonStep], data_dir):
         self.scenario, self.steps, self.data_dir = scenario, steps, data_dir

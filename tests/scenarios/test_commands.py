@@ -22,8 +22,8 @@ def nnsim(*argv):
 def test_run_exit_0_when_every_expectation_holds():
     code, out, err = nnsim("run", "nand")
     assert code == 0 and err == ""
-    assert "[4/4] input 11" in out and "Only 11 gives 0: NAND." in out
-    assert "x1=1  x2=1  w1=-2  w2=-2  b=3  z=-1  output=0" in out
+    assert "[4/4] input 11" in out and "only 11 gives 0: NAND." in out
+    assert "x1 = 1  x2 = 1  w1 = −2  w2 = −2  b = 3  z = −1  output = 0" in out  # as the app writes them
     assert out.rstrip().endswith("3 of 3 expectations hold")
 
 
@@ -91,7 +91,7 @@ def test_run_json_lines_carry_the_cores_trace(capsys):
 def test_run_json_values_are_flat_numbers(capsys):
     assert main(["run", "small-changes", "--json"]) == 0
     steps = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    nudge = next(s for s in steps if s.get("title") == "nudge b by -0.06")
+    nudge = next(s for s in steps if s.get("title") == "nudge b by −0.06")
     assert nudge["values"]["flipped"] == 1.0 and all(isinstance(v, float) for v in nudge["values"].values())
 
 
@@ -149,7 +149,7 @@ def test_json_lines_are_strict_json_even_with_nan():
 
 def test_a_full_run_without_mnist_points_to_the_quick_variant(tmp_path):
     code, out, err = nnsim("run", "chapter-run", "--data-dir", str(tmp_path))  # local files only: no network
-    assert code == 2 and out == "" and err.count("\n") == 1
+    assert code == 3 and out == "" and err.count("\n") == 1  # 3: the file is fine, the data is missing
     assert err.startswith("nnsim: error: scenarios/chapter-run.toml: [train].dataset: ")
     assert err.rstrip().endswith("(or play this lesson's quick variant on the offline sample: "
                                  "nnsim run --quick chapter-run)")

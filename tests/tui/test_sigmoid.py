@@ -106,14 +106,14 @@ async def test_a_bias_nudge_that_flips_the_perceptron(app):
         await pilot.pause()
         lab = await open_from_home(pilot, "small-changes")
         await pilot.press("n", "n")  # the lesson's "nudge b by -0.06"
-        assert lab.step.title == "nudge b by -0.06"
+        assert lab.step.title == "nudge b by −0.06"
         assert lab.selected_parameter.name == "b"
         weights, bias, x = (0.8, -0.5), 0.1, (0.5, 0.9)
         z0 = Perceptron(weights, bias).weighted_sum(x)
         z1 = Perceptron(weights, bias - 0.06).weighted_sum(x)
         text = lab.query_one("#nudge").render().plain
         assert f"actual Δoutput = {fmt_signed(float(sigmoid(z1)) - float(sigmoid(z0)))}" in text
-        assert f"σ′(z)·Δb = {fmt(float(sigmoid_prime(z0)))}·(-0.06) = " in text
+        assert f"σ′(z)·Δb = {fmt(float(sigmoid_prime(z0)))}·(−0.06) = " in text
         assert "flips 1 → 0" in text
         # The nudge plot marks both z's: before and after.
         assert [m.x for m in lab.query_one("#sigma-plot", TextPlot).markers] == pytest.approx([z0, z1])

@@ -12,7 +12,7 @@ import numpy as np
 from nnsim.core.network import Network
 from nnsim.core.dataset import Dataset
 from nnsim.core.training import Diverged, EpochDone, train
-from nnsim.errors import NnsimError
+from nnsim.errors import DataMissing, NnsimError
 from nnsim.lessons.datasets import load_splits
 from nnsim.lessons.kinds.backprop import lesson_network
 from nnsim.lessons.scenario import Scenario, parse_scenario
@@ -70,8 +70,9 @@ def plan_training(scenario: Scenario, quick: bool = False, data_dir=None) -> Tra
     except NnsimError as error:
         if scenario.quick is None or scenario.is_quick:
             raise
-        raise NnsimError(f"{error} (or play this lesson's quick variant on the offline sample: "
-                         f"nnsim run --quick {scenario.name})") from None
+        longer = (f"{error} (or play this lesson's quick variant on the offline sample: "
+                  f"nnsim run --quick {scenario.name})")
+        raise (error.again(longer) if isinstance(error, DataMissing) else NnsimError(longer)) from None
     test = splits.test if splits.test is not None and len(splits.test) else splits.validation
     if test is None or not len(test):
         raise NnsimError(f"{scenario.label}: {spec.dataset} has no test examples to measure accuracy on")

@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 
 from nnsim.lessons import LessonStep
+from nnsim.lessons.expect import needed_step
 from nnsim.lessons.scenario import lists_gates, with_gate
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.screens.gates.circuit import CircuitDiagram, gate_type
@@ -79,7 +80,17 @@ class GateLab(LessonScreen):
         """Check the lesson's expectations (the lessons layer, on the core's numbers) and show them."""
         results, error = self.check_lesson()
         panel = self.query_one(ExpectationList)
-        panel.show(results, error)
+        steps = self.stepper.steps
+        needs = [needed_step(self.scenario, steps, r.expect) if r.expect is not None else len(steps) - 1
+                 for r in results]
+        panel.show(results, error, needs, self.stepper.position)
+        panel.border_title = f"expectations: {panel.summary()}"
+
+    def refresh_step(self) -> None:
+        super().refresh_step()
+        # Results wait for the steps they are about: stepping on may turn "pending" into ✓.
+        panel = self.query_one(ExpectationList)
+        panel.at(self.stepper.position)
         panel.border_title = f"expectations: {panel.summary()}"
 
     def row_steps(self) -> list[tuple[tuple, int]]:
