@@ -158,6 +158,9 @@ def column(values: Sequence[float], significant: int = SIGNIFICANT) -> list[str]
     values = [float(v) for v in values]
     form = column_format(values, significant)
     texts = [form.write(v) for v in values]
+    if form.style == "scientific":  # e−07 beside e−204: the exponents get one width too
+        digits = max((len(t.partition("e")[2]) - 1 for t in texts if "e" in t), default=2)
+        texts = [f"{t[:t.index('e') + 2]}{t[t.index('e') + 2:].zfill(digits)}" if "e" in t else t for t in texts]
     width = max((len(t) for t in texts), default=0)
     return [t.rjust(width) for t in texts]
 

@@ -17,6 +17,7 @@ from nnsim.lessons.datasets import load_splits
 from nnsim.lessons.kinds.backprop import lesson_network
 from nnsim.lessons.scenario import Scenario, parse_scenario
 from nnsim.lessons.steps import LessonStep, check_step_references, narration_for
+from nnsim.lessons.text import check_template
 
 DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "sample": "the offline sample"}
 
@@ -54,12 +55,26 @@ class TrainingPlan:
                      test=self.test, seed=self.seed, classify=classify or self.classify)
 
 
+EPOCH_VALUES = ("epoch", "correct", "total", "accuracy", "mean_cost", "seconds")
+"""The values of an epoch's step, which its narration's placeholders may name."""
+
+
+def check_epoch_narration(scenario: Scenario) -> None:
+    """Placeholders of a train lesson's narration name an epoch's values: checked before
+    training, not when the epoch arrives minutes later."""
+    for number, rule in enumerate(scenario.narration, 1):
+        problem = check_template(rule.text, EPOCH_VALUES)
+        if problem:
+            raise NnsimError(f"{scenario.label}: [[narration]][{number}].text: {problem}")
+
+
 def plan_training(scenario: Scenario, quick: bool = False, data_dir=None) -> TrainingPlan:
     """Load the lesson's data, build its network and targets (10 one-hot or 4 binary outputs)."""
     scenario = scenario.variant(quick)
     spec = scenario.train
     if spec is None:
         raise NnsimError(f"{scenario.label}: only train lessons are trained")
+    check_epoch_narration(scenario)
     validation = spec.validation_size
     if validation is None and spec.dataset == "sample":
         validation = 0
