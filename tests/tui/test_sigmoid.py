@@ -7,6 +7,7 @@ import pytest
 from nnsim.core.activations import sigmoid, sigmoid_prime, step
 from nnsim.core.perceptron import Perceptron
 from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.frame.narration import NarrationPanel
 from nnsim.tui.style.format import fmt, fmt_signed
 from nnsim.tui.widgets.plot import TextPlot
 from tests.tui.conftest import SIZE, open_from_home
@@ -73,7 +74,11 @@ async def test_s_cycles_the_scale_without_stepping(app):
             await pilot.press("s")
             assert lab.c == c and lab.stepper.position == position
             assert lab.scaled.sigma == pytest.approx(float(sigmoid(neuron_z(c))), rel=1e-15)
-        assert "σ(z) =" in lab.status
+            # The narration follows the lab (the issue: it kept σ(z) = 0.574443 after s).
+            narration = lab.query_one(NarrationPanel).text
+            assert f"σ(c·z) = {fmt(lab.scaled.sigma)}" in narration and f"c = {fmt(c)}" in narration
+            assert f"c·z = {fmt(lab.scaled.z)}" in lab.status
+        assert "σ(c·z) =" in lab.status
 
 
 async def test_nudging_a_weight_compares_eq5_with_the_actual_change(app):

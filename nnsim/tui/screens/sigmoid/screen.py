@@ -28,9 +28,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from nnsim.lessons import LessonStep, NudgeResult, ScaledNeuron, SigmoidSample, nudge_neuron, scale_neuron
-from nnsim.lessons.kinds.sigmoid import curves
+from nnsim.lessons.kinds.sigmoid import curves, scale_sentence, scale_values
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.frame.narration import NarrationPanel
 from nnsim.tui.style.format import fmt, fmt_signed
 from nnsim.lessons.diagrams import truth_points
 from nnsim.tui.widgets.decision_plane import DecisionPlane, PlaneMap
@@ -135,8 +136,11 @@ class SigmoidScreen(LessonScreen):
         self.sample = None
         self.scaled = scale_neuron(self.scenario.sigmoid, self.c)
         self.renudge()
-        self.say(f"weights and bias × {fmt(self.c)}: z = {fmt(self.scaled.z)}, σ(z) = {fmt(self.scaled.sigma)}, "
-                 f"step(z) = {fmt(self.scaled.step)}")
+        self.say(f"weights and bias × {fmt(self.c)}: c·z = {fmt(self.scaled.z)}, σ(c·z) = {fmt(self.scaled.sigma)}, "
+                 f"step(c·z) = {fmt(self.scaled.step)}")
+        # The narration speaks of the neuron now shown, not of the step's (the one sentence table).
+        self.query_one(NarrationPanel).show(f"{self.step.title} · × {fmt(self.c)}",
+                                            scale_sentence(self.scenario.sigmoid, self.scaled))
         self.draw()
 
     def nudgeable(self) -> Optional[str]:
@@ -290,10 +294,15 @@ class SigmoidScreen(LessonScreen):
         n = self.scaled
         values = {f"w{j}": w for j, w in enumerate(n.weights, 1)}
         values.update({f"x{j}": x for j, x in enumerate(spec.x, 1)})
-        values.update(b=n.bias, z=n.z, sigma=n.sigma, sigma_prime=n.sigma_prime, step=n.step, gap=n.gap)
+        values.update(scale_values(spec, n), b=n.bias)
         terms = " + ".join([f"{{w{j}:p}}·{{x{j}}}" for j in range(1, len(n.weights) + 1)] + ["{b:p}"])
-        title = "the neuron" if n.c == 1 else f"the neuron, weights and bias × {fmt(n.c)}"
-        panel.show(f"z = w·x + b = {terms} = {{z}}   σ′(z) = {{sigma_prime}}", [], values, title=title)
+        if n.c == 1:
+            # Two lines like the scaled and sample forms, so the layout does not jump.
+            panel.show(f"z = w·x + b = {terms} = {{z}}", ["σ′(z) = {sigma_prime}"], values, title="the neuron")
+            return
+        # Scaled: c·z is not the neuron's z; both are named, as the narration names them.
+        panel.show(f"c·z = {terms} = {{cz}}", ["z = {z}   σ′(c·z) = {sigma_prime}"], values,
+                   title=f"the neuron, weights and bias × {fmt(n.c)}")
 
     def draw_nudge(self) -> None:
         panel = self.query_one("#nudge", Static)
