@@ -72,6 +72,10 @@ class HomeScreen(Screen):
         # this screen underneath, and its first frame need not wait for every lesson file.
         if not self.scenarios and self.app.screen is self:
             self.load_lessons()
+        # Back home, keys go to the list the footer describes (q quits), not to the file box
+        # that was focused when a lesson was opened from it.
+        if self.app.screen is self:
+            self.query_one("#lessons", OptionList).focus()
 
     def load_lessons(self) -> None:
         try:
