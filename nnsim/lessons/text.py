@@ -328,6 +328,50 @@ def sentence(key: str, values: Mapping[str, float], **pieces: str) -> str:
     return fill(template, values)
 
 
+def edited_title(title: str, changes: Sequence[tuple[str, str]]) -> str:
+    """A lesson's title after edits: the file's words, then what is different now
+    (``"… [784, 30, 10] … · now sizes [784, 100, 10]"``), so the title never contradicts the run."""
+    if not changes:
+        return title
+    return f"{title} · now " + ", ".join(f"{name} {value}" for name, value in changes)
+
+
+def training_changes(before, after) -> list[tuple[str, str]]:
+    """What a training run's settings changed from the lesson's (two train Scenarios)."""
+    a, b = before.train, after.train
+    pairs = [("sizes", list(before.network.sizes), list(after.network.sizes)), ("epochs", a.epochs, b.epochs),
+             ("mini-batch", a.mini_batch_size, b.mini_batch_size), ("η", a.eta, b.eta), ("seed", a.seed, b.seed),
+             ("dataset", a.dataset, b.dataset)]
+    return [(name, _setting(new)) for name, old, new in pairs if old != new]
+
+
+def _setting(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(number(v) for v in value) + "]"
+    return number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def epoch_name(epoch: int) -> str:
+    """An epoch as the book's run prints it, numbered from 0: "Epoch 0"."""
+    return f"Epoch {int(epoch)}"
+
+
+def epochs_span(epochs: int) -> str:
+    """A run's epochs in the same numbering: "0–29" (just "0" for one epoch)."""
+    return f"0–{int(epochs) - 1}" if epochs > 1 else "0"
+
+
+def epoch_header(epoch: Optional[int], done: int, epochs: int, before: str = "before training") -> str:
+    """The training screen's step counter: "Epoch 3 of 0–29 · 4 of 30 done"."""
+    where = before if epoch is None else f"{epoch_name(epoch)} of {epochs_span(epochs)}"
+    return f"{where} · {done} of {epochs} done"
+
+
+def save_name(sizes: Sequence[int], seed: int) -> str:
+    """The file a trained network is saved to unless the learner names one."""
+    return f"nnsim-{'-'.join(str(n) for n in sizes)}-seed{seed}.npz"
+
+
 def phase_sentence(phase: str, equation: str = "") -> str:
     """A backprop step's default narration: what the phase does, then the core's equation."""
     return f"{PHASE_SENTENCES[phase]} {equation}".rstrip()

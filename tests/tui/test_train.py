@@ -128,7 +128,7 @@ async def test_back_shows_an_earlier_epoch_inside_and_n_comes_forward_again():
         await pilot.press("b")
         assert screen.stepper.current is first.step
         np.testing.assert_array_equal(screen.query_one(ConfusionMatrix).report.confusion, first.report.confusion)
-        assert "epoch 0" in screen.query_one("#step-counter").text
+        assert "Epoch 0 of 0–1" in screen.query_one("#step-counter").text  # the book's numbering
         await pilot.press("n")
         assert screen.stepper.current is screen.session.results[1].step
 
