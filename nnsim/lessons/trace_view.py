@@ -40,6 +40,12 @@ PANEL_ARRAYS: dict[str, tuple[str, ...]] = {
 }
 
 
+# What each phase computes: the arrays the learner must be able to see at that step.
+RESULT_ARRAYS: dict[str, tuple[str, ...]] = {
+    "input": ("x",), "forward": ("z", "a"), "cost": ("cost",), "output_error": ("delta",),
+    "backward": ("delta",), "gradient": ("nabla_b", "nabla_w"), "update": ("w_after", "b_after"),
+}
+
 
 # -- names ------------------------------------------------------------------------
 

@@ -70,6 +70,7 @@ from nnsim.tui.style.format import fmt
 from nnsim.tui.frame.narration import NarrationPanel
 from nnsim.tui.frame.status import StatusLine
 from nnsim.tui.frame.step_counter import StepCounter
+from nnsim.tui.style.presenter import ROOMY_ROWS, SHORT_CLASS
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,12 @@ class LessonScreen(Screen):
         yield NarrationPanel(id="narration")
         yield Footer(compact=True)
 
+    def on_resize(self, event) -> None:
+        # Presenter mode's larger step counter and roomier narration only where rows are spare.
+        self.set_class(event.size.height < ROOMY_ROWS, SHORT_CLASS)
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.height < ROOMY_ROWS, SHORT_CLASS)
         self.refresh_step()
         params = self.parameters()
         if any(p.editable for p in params):

@@ -8,7 +8,7 @@ from rich.console import RenderableType
 from textual.content import Content
 from textual.widget import Widget
 
-from nnsim.tui.style.presenter import PRESENTER_CLASS, large_step_label
+from nnsim.tui.style.presenter import PRESENTER_CLASS, SHORT_CLASS, large_step_label
 
 
 class StepCounter(Widget):
@@ -45,7 +45,7 @@ class StepCounter(Widget):
         return self._content().plain
 
     def render(self) -> Content | RenderableType:
-        if self.is_mounted and self.screen.has_class(PRESENTER_CLASS):
+        if self.is_mounted and self.screen.has_class(PRESENTER_CLASS) and not self.screen.has_class(SHORT_CLASS):
             return large_step_label(self.label, self.breakpoint)  # presenter mode: three-row digits
         return self._content()
 

@@ -33,6 +33,10 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 PRESENTER_CLASS = "-presenter"
+SHORT_CLASS = "-short"
+"""On a lesson screen shorter than :data:`ROOMY_ROWS`: presenter mode keeps its theme and
+bold narration but takes no rows from the lesson's panels (it must not hide what they show)."""
+ROOMY_ROWS = 40
 CSS_PATH = Path(__file__).with_name("presenter.tcss")
 
 # Black and white first; accents chosen to stay apart from each other and from

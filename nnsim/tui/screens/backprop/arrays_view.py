@@ -17,6 +17,7 @@ from typing import Optional, Sequence
 import numpy as np
 from rich.segment import Segment
 from textual import events
+from textual.binding import Binding
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -38,8 +39,10 @@ class NumberTable:
     name and shape, then each value in a cell shaded by sign and size (blue positive,
     red negative, relative to the array's largest magnitude), one entry reversed."""
 
-    def __init__(self, name: str, array, *, highlight: Optional[Sequence[int]] = None, note: str = "") -> None:
+    def __init__(self, name: str, array, *, highlight: Optional[Sequence[int]] = None, note: str = "",
+                 result: bool = False) -> None:
         self.name = name
+        self.result = result
         self.array = as_matrix(array)
         self.highlight = tuple(highlight) if highlight is not None else None
         self.note = note
@@ -95,6 +98,8 @@ class ArrayItem:
     label: str
     array: np.ndarray
     highlight: Optional[tuple[int, int]] = None
+    result: bool = False
+    """What the step computes: the panel scrolls so that it is in view."""
 
 
 class ArraysView(LineCache, Widget):
@@ -102,9 +107,16 @@ class ArraysView(LineCache, Widget):
     while they fit), then the rest one under another in order; arrays up to 32 × 6 print every number, larger
     ones are heat maps (:class:`~nnsim.tui.screens.backprop.heatmap.HeatGrid`).
 
-    Taller than the panel, it shows the part holding the selected entry, with "⋯"
-    lines saying how much is above and below; the mouse wheel scrolls.
+    Taller than the panel, it shows the part holding what the step computes (its
+    result arrays), else the selected entry, with "⋯" lines saying how much is above
+    and below; pgup/pgdn (from the screen, or j/k when the panel has the focus) and the
+    mouse wheel scroll.
     """
+
+    can_focus = True
+    # Short, so that with the panel focused (Tab) the footer still has room for the debugger's keys.
+    BINDINGS = [Binding("pagedown,j", "page(1)", "↓", key_display="pgdn", tooltip="Scroll the arrays down"),
+                Binding("pageup,k", "page(-1)", "↑", key_display="pgup", tooltip="Scroll the arrays up")]
 
     DEFAULT_CSS = """
     ArraysView {
@@ -151,7 +163,7 @@ class ArraysView(LineCache, Widget):
         for item in self.items:
             a = as_matrix(item.array)
             if a.shape[0] <= NUMBER_ROWS and a.shape[1] <= NUMBER_COLUMNS:
-                table = NumberTable(item.label, a, highlight=item.highlight)
+                table = NumberTable(item.label, a, highlight=item.highlight, result=item.result)
                 if a.shape[1] == 1 and used + table.width <= width:
                     row.append(table)
                     used += table.width + GAP
@@ -159,8 +171,9 @@ class ArraysView(LineCache, Widget):
                     stacked.append(table)
             else:
                 lines = max(2, min(HEAT_LINES, self.size.height // 3))
-                heats.append(HeatGrid(item.label, a, max_width=max(8, width - 1), max_height=lines,
-                                      mark=item.highlight))
+                heat = HeatGrid(item.label, a, max_width=max(8, width - 1), max_height=lines, mark=item.highlight)
+                heat.result = item.result
+                heats.append(heat)
         return heats, row, stacked
 
     def _layout(self) -> None:
@@ -168,7 +181,10 @@ class ArraysView(LineCache, Widget):
         width = max(self.size.width, 10)
         heats, row, stacked = self._blocks(width)
         blocks: list[tuple[str, object, int]] = []  # (kind, block, height)
+        results: list[tuple[int, int]] = []  # (first line, last line) of each block holding a result
         for heat in heats:  # first: a weight matrix's picture is the point of a big layer's step
+            if getattr(heat, "result", False):
+                results.append((sum(h for _, _, h in blocks), sum(h for _, _, h in blocks) + heat.height - 1))
             blocks.append(("block", heat, heat.height))
         top = sum(h for _, _, h in blocks)
         focus = None
@@ -177,12 +193,17 @@ class ArraysView(LineCache, Widget):
             marked = next((t for t in row if t.highlight is not None), None)
             if marked is not None:
                 focus = top + 1 + marked.highlight[0]
+            if any(t.result for t in row):
+                results.append((top, top + max(t.height for t in row if t.result) - 1))
             top += blocks[-1][2]
         for block in stacked:
             if focus is None and isinstance(block, NumberTable) and block.highlight is not None:
                 focus = top + 1 + block.highlight[0]
+            if block.result:
+                results.append((top, top + block.height - 1))
             blocks.append(("block", block, block.height))
             top += block.height
+        self._result_span = (min(s for s, _ in results), max(e for _, e in results)) if results else None
         for note in self.notes:
             blocks.append(("note", note, 1))
         self._blocks_laid = blocks
@@ -234,15 +255,24 @@ class ArraysView(LineCache, Widget):
             return strip([self._palette.text(f"⋯ {top} more lines above", MUTED)]).apply_style(base)
         if top + height < total and y == height - 1:
             below = total - top - height + 1
-            return strip([self._palette.text(f"⋯ {below} more lines below (mouse wheel)", MUTED)]).apply_style(base)
+            return strip([self._palette.text(f"⋯ {below} more lines below (pgdn)", MUTED)]).apply_style(base)
         i = top + y
         return self._line(i) if i < total else Strip.blank(self.size.width, base)
 
     def _scroll_to_focus(self) -> None:
-        """Keep the highlighted entry's line in view (a few lines of context above it)."""
+        """Keep what the step computes in view (its result arrays, whole when they fit),
+        else the highlighted entry's line (a few lines of context above it)."""
         height, total = self.size.height, self.total_lines
         if total <= height:
             self.top = 0
+            return
+        span = getattr(self, "_result_span", None)
+        if span is not None:
+            # Lines 0 and height − 1 may carry the "⋯ more" notes: the span goes between them.
+            first, last = span
+            low, high = last - height + 2, first - 1
+            self.top = max(0, min(max(self.top, low), high) if low <= high else first - 1)
+            self.top = max(0, min(self.top, total - height))
             return
         focus = self._focus_line
         if focus is not None and not self.top < focus < self.top + height - 1:
@@ -257,6 +287,13 @@ class ArraysView(LineCache, Widget):
         if top != self.top:
             self.top = top
             self.refresh()
+
+    def page(self, direction: int) -> None:
+        """Scroll by a panel's height less two lines (pgup/pgdn, from the screen or when focused)."""
+        self._scroll(direction * max(1, self.size.height - 2))
+
+    def action_page(self, direction: int) -> None:
+        self.page(direction)
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         self._scroll(3)

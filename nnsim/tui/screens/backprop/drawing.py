@@ -16,7 +16,9 @@ from nnsim.core.trace import sup
 from nnsim.lessons import LessonStep
 from nnsim.lessons.diagrams import network_edges, pass_weights, known_z, step_flow
 from nnsim.lessons.kinds.backprop import examples
-from nnsim.lessons.trace_view import PANEL_ARRAYS, array_label, direction, input_gradient, known_at, target_label
+from nnsim.lessons.trace_view import (
+    PANEL_ARRAYS, RESULT_ARRAYS, array_label, direction, input_gradient, known_at, target_label,
+)
 from nnsim.tui.screens.backprop.arrays_view import ArrayItem, ArraysView
 from nnsim.tui.screens.backprop.network_view import SUMMARY_ABOVE, LayerColumn, NetworkView
 from nnsim.tui.widgets.digit import SIDE
@@ -84,7 +86,8 @@ class BackpropDrawing:
             if name not in MATRICES and a.shape[0] > SUMMARY_ABOVE:
                 omitted.append(f"{label} ({a.shape[0]}×{a.shape[1]})")
                 continue
-            items.append(ArrayItem(label, a, self._mark(name, data.phase, focus, a.shape)))
+            items.append(ArrayItem(label, a, self._mark(name, data.phase, focus, a.shape),
+                                   result=name in RESULT_ARRAYS[data.phase]))
         notes = [", ".join(omitted) + ": too long to list (the image and the network show them)"] if omitted else []
         arrays = self.query_one("#bp-arrays", ArraysView)
         arrays.show(items, notes)

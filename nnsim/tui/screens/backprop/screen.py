@@ -69,7 +69,15 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
 
     CSS_PATH = LessonScreen.CSS_PATH + [Path(__file__).with_name("backprop.tcss")]
 
+    # Nothing takes the focus on its own: the arrays panel (Tab focuses it) would put its keys
+    # first in the footer, before the debugger's.
+    AUTO_FOCUS = None
+
     BINDINGS = [
+        Binding("pagedown", "arrays(1)", "Arrays ↓", show=False, key_display="pgdn",
+                tooltip="Scroll the arrays panel down (what the step computes is shown first)"),
+        Binding("pageup", "arrays(-1)", "Arrays ↑", show=False, key_display="pgup",
+                tooltip="Scroll the arrays panel up"),
         Binding("up", "neuron(-1)", "Neuron ↑", show=False, tooltip="Select the neuron above in this layer"),
         Binding("down", "neuron(1)", "Neuron ↓", show=False, tooltip="Select the neuron below in this layer"),
         Binding("left_square_bracket", "source(-1)", "Input ←", show=False, key_display="[",
@@ -286,6 +294,9 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
         if self.sizes[0] == PIXELS:
             self.draw_image(step, focus)
         self.draw_keys()
+
+    def action_arrays(self, direction: int) -> None:
+        self.query_one("#bp-arrays", ArraysView).page(direction)
 
     def source_of(self, layer: int, example: int = 0) -> int:
         """The selected k for ``layer``'s weights. Into a 784-pixel layer it starts at the
