@@ -1,0 +1,131 @@
+"""80×24 is a first-class size: every step's result on screen without a mouse, presenter
+mode hiding nothing normal mode shows, narration agreeing with the panels after edits,
+and the keys reaching the screen the footer describes. Snapshots of the steps the issue
+names, plus assertions on the screen's text (a picture alone proves little)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, OptionList
+
+from nnsim.lessons import load_scenario
+from nnsim.lessons.text import column
+from nnsim.tui.app import NnsimApp
+from nnsim.tui.frame.equation import EquationPanel
+from nnsim.tui.frame.expectations import ExpectationList
+from nnsim.tui.frame.narration import NarrationPanel
+from nnsim.tui.screens.backprop.arrays_view import ArraysView
+from tests.tui.conftest import open_from_home
+
+SIZE = (80, 24)
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def lesson_app(name: str, step: int = 0) -> NnsimApp:
+    return NnsimApp(load_scenario(name), start=step, cursor_blink=False)
+
+
+# -- every result in view ------------------------------------------------------------------
+
+async def test_bp2_shows_its_sum_and_the_new_delta_at_80x24():
+    app = lesson_app("backprop-by-hand", 6)  # step 7: backward, layer 2
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "= −0.0312499" in text  # the BP2 sum's result, in the equation panel
+        delta = column([-0.0312498989138, 0.0345092480374, -0.00205268946495])
+        assert all(entry in text for entry in delta)  # δ², the step's result, in the arrays panel
+        assert "δ²  (3×1)" in text
+
+
+async def test_presenter_mode_keeps_the_bp2_result_at_80x24():
+    app = lesson_app("backprop-by-hand", 6)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        normal = app.screen.query_one(EquationPanel).region.height
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.screen.has_class("-presenter")
+        assert app.screen.query_one(EquationPanel).region.height == normal
+        assert "= −0.0312499" in screen_text(app)
+
+
+async def test_the_update_steps_after_matrices_are_reached_with_keys():
+    app = lesson_app("backprop-by-hand", 9)  # update, layer 3
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArraysView)
+        assert "w³ after" in screen_text(app)  # what the step computes comes first
+        seen = screen_text(app)
+        for _ in range(4):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            seen += screen_text(app)
+        assert "b³ after" in seen and "0.2323" in seen  # b³ after, reached without a mouse
+        await pilot.press("tab")
+        assert app.focused is view  # the panel takes the focus; the footer shows its keys
+        assert "pgdn" in screen_text(app)
+
+
+async def test_the_half_adder_shows_every_expectation_and_pending_until_its_step():
+    app = lesson_app("half-adder", 18)  # step 19: the carry of 11
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one(ExpectationList)
+        assert panel.summary() == "1 of 3 hold, 2 pending"
+        text = screen_text(app)
+        assert text.count("pending (step 20)") == 2 and "✓ z at 'input 11, gate carry'" in text
+        assert "sum = 0" not in app.screen.query_one(NarrationPanel).text  # not computed yet
+        await pilot.press("n")
+        await pilot.pause()
+        assert panel.summary() == "3 of 3 hold" and screen_text(app).count("✓") == 3
+
+
+# -- narration after edits -------------------------------------------------------------------
+
+async def test_nand_narration_follows_an_edit_of_w1():
+    app = lesson_app("nand", 3)  # input 11
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e", "2", "enter")  # w1 = 2
+        await pilot.pause()
+        equation = app.screen.query_one(EquationPanel).text
+        narration = app.screen.query_one(NarrationPanel).text
+        assert "2·1 + (−2)·1 + 3" in equation and "= 3 > 0" in equation
+        assert narration.startswith("Input 11: 2·1 + (−2)·1 + 3 = 3 is positive, so the output is 1.")
+
+
+# -- focus -----------------------------------------------------------------------------------
+
+async def test_after_opening_a_file_and_coming_home_q_is_not_typed(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"nand", "enter")
+        await pilot.pause()
+        assert app.screen.step.title == "input 00"
+        await pilot.press("q")  # home
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(app.focused, OptionList)  # the list the footer describes
+        box = home.query_one("#path", Input)
+        before = box.value
+        await pilot.press("t")  # a home key (light/dark), not a letter for the file box
+        await pilot.pause()
+        assert box.value == before
+
+
+# -- snapshots ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, step, keys", [
+    ("backprop-by-hand", 6, []),               # step 7: the BP2 sum and δ²
+    ("backprop-by-hand", 6, ["p"]),            # the same in presenter mode
+    ("backprop-by-hand", 9, []),               # the update: the "after" matrices first
+    ("half-adder", 18, []),                    # step 19: three expectation lines, two pending
+    ("nand", 3, ["e", "2", "enter"]),          # w1 = 2: the narration follows
+    ("sigmoid-vs-step", 9, ["s", "s"]),        # scaled by s: c·z named apart from z
+], ids=["bp2", "bp2-presenter", "update", "half-adder-19", "nand-edited", "sigmoid-scaled"])
+def test_snapshot_80x24(snap_compare, name, step, keys):
+    assert snap_compare(lesson_app(name, step), press=keys, terminal_size=SIZE)
