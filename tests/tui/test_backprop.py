@@ -75,7 +75,7 @@ async def test_backward_then_back_to_forward_shows_the_cores_numbers():
         w3 = backward.arrays["w_next"]
         d3 = backward.arrays["delta_next"][:, 0]
         assert (f"δ²₁ = ({fmt(w3[0, 1])}·({fmt(d3[0])}) + {fmt(w3[1, 1])}·{fmt(d3[1])}) · "
-                f"{fmt(backward.arrays['sigmoid_prime'][1, 0])}") in text.replace("(-0.5)", "-0.5")
+                f"{fmt(backward.arrays['sigmoid_prime'][1, 0])}") in text.replace("(−0.5)", "−0.5")
         assert f"= {fmt(backward.arrays['delta'][1, 0])}" in text
         assert "δ²₁" in text and "0.0345092" in text  # the seed's δ²₁ = 0.0345092480374
 
@@ -89,7 +89,7 @@ async def test_backward_then_back_to_forward_shows_the_cores_numbers():
         assert view.columns[2].activations is None and all(c.deltas is None for c in view.columns)
         assert view.direction == "forward" and view.selected == (1, 1)
         text = screen.query_one(EquationPanel).text
-        assert "z²₁" in text and "(-0.3)·0.5 + 0.2·0.9 + (-0.2)" in text and "= -0.17" in text
+        assert "z²₁" in text and "(−0.3)·0.5 + 0.2·0.9 + (−0.2)" in text and "= −0.17" in text
 
 
 async def test_mini_batch_examples_sums_and_passes_beyond_the_lesson():
@@ -203,7 +203,7 @@ async def test_export_writes_jsonl_and_a_handout_that_parse(tmp_path, monkeypatc
             for name, array in expected.arrays.items():
                 np.testing.assert_allclose(got.arrays[name], array, rtol=1e-15, atol=0)
         md = markdown.read_text(encoding="utf-8")
-        assert md.count("\n### Step ") == 10 and "δ³₀ = (0.552076 − 1) · 0.247288 = -0.110766" in md
+        assert md.count("\n### Step ") == 10 and "δ³₀ = (0.552076 − 1) · 0.247288 = −0.110766" in md
         # Unwritable: one error line, nothing written.
         screen.export_dir = tmp_path / "backprop-by-hand-handout.md" / "sub"
         await pilot.press("x")

@@ -36,7 +36,7 @@ PRESENTER_CLASS = "-presenter"
 SHORT_CLASS = "-short"
 """On a lesson screen shorter than :data:`ROOMY_ROWS`: presenter mode keeps its theme and
 bold narration but takes no rows from the lesson's panels (it must not hide what they show)."""
-ROOMY_ROWS = 40
+ROOMY_ROWS = 30
 CSS_PATH = Path(__file__).with_name("presenter.tcss")
 
 # Black and white first; accents chosen to stay apart from each other and from
