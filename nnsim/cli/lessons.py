@@ -223,8 +223,13 @@ def step_lines(step) -> list[str]:
     from nnsim.lessons.trace_view import PANEL_ARRAYS, array_label, step_equation
 
     if not isinstance(step.data, TraceStep):
-        numbers = "  ".join(f"{k} = {number(v)}" for k, v in step.values.items())
-        return textwrap.wrap(numbers, 96, break_on_hyphens=False)
+        lines: list[str] = []
+        for pair in (f"{k} = {number(v)}" for k, v in step.values.items()):  # a pair is never split
+            if lines and len(lines[-1]) + 2 + len(pair) <= 96:
+                lines[-1] += "  " + pair
+            else:
+                lines.append(pair)
+        return lines
     ts = step.data
     trace = step.context
     eq = step_equation(ts, eta=getattr(trace, "eta", None))

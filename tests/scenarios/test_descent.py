@@ -140,5 +140,6 @@ def test_nnsim_run_prints_the_estimate_beside_the_actual_change(capsys):
     assert main(["run", "descent-bowl"]) == 0
     out = capsys.readouterr().out
     first = out.split("[2/15]")[0]
-    assert "dC=-1.59375" in first and "dC_estimate=-1.875" in first and "estimate_error=0.28125" in first
+    # (as the app writes them: the one number rule, the Unicode minus)
+    assert "dC = −1.59375" in first and "dC_estimate = −1.875" in first and "estimate_error = 0.28125" in first
     assert out.rstrip().endswith("3 of 3 expectations hold")

@@ -95,6 +95,18 @@ def edits_for(scenario):
                 return st.just(dict(t)) if title in named else _number(-1, 1).filter(bool).map(
                     lambda d, t=t: dict(t, delta=d))
             parts[key] = st.tuples(*[nudge(t) for t in value]).map(list)
+        elif key == "descent.eta":
+            parts[key] = _number(0.05, 1.5)
+        elif key == "descent.start":
+            parts[key] = _like([0, 0], _number(-3, 3))
+        elif key == "descent.steps":
+            # The lesson's expectations name "step 15": fewer steps are refused.
+            named = max([int(m) for r in _referenced(scenario) for m in re.findall(r"^step (\d+)$", r)] or [1])
+            parts[key] = st.integers(named, named + 5)
+        elif key == "descent.directions":
+            parts[key] = st.integers(2, 12)
+        elif key in ("cost.a", "cost.b"):
+            parts[key] = _number(0.2, 5).filter(lambda v: v > 0)
         elif key in STRUCTURE:
             continue  # the circuit's wiring, not a number: the gates' weights and biases are edited
         else:
@@ -144,6 +156,12 @@ def _core_value(step, name: str) -> float:
         spec = step_scenario[0].sigmoid
         raw_z = float(np.dot(spec.weights, spec.x) + spec.bias)
         return float({"cz": data.z, "z": raw_z}.get(name, getattr(data, name, None)))
+    if step.kind == "descent":
+        scalars = {"eta": data.eta, "C": data.cost, "C_next": data.cost_next, "dC": data.actual,
+                   "dC_estimate": data.estimate, "v1": data.v[0], "v2": data.v[1], "grad1": data.grad[0],
+                   "grad2": data.grad[1], "dv1": data.dv[0], "dv2": data.dv[1], "v1_next": data.v_next[0],
+                   "v2_next": data.v_next[1]}
+        return float(scalars[name])
     if step.kind == "nudge":
         return float({"delta_output": data.actual}.get(name, getattr(data, name, None)))
     raise AssertionError(f"no panel for a {step.kind} step")
@@ -255,7 +273,8 @@ def test_after_any_edit_every_quoted_number_is_the_panels(scenario):
 
 def test_the_lessons_that_quote_numbers_use_placeholders():
     # Each of these sentences quoted a number that an edit changes: now it is a placeholder.
-    quoting = {"nand": 2, "backprop-by-hand": 3, "half-adder": 2, "sigmoid-vs-step": 2, "small-changes": 2}
+    quoting = {"nand": 2, "backprop-by-hand": 3, "half-adder": 2, "sigmoid-vs-step": 2, "small-changes": 2,
+               "descent-bowl": 1, "descent-overshoot": 1}
     for scenario in LESSONS:
         count = sum(1 for rule in scenario.narration if placeholders(rule.text))
         assert count == quoting.get(scenario.name, 0), scenario.name

@@ -14,7 +14,7 @@ import numpy as np
 
 from nnsim.core.descent import DescentStep, descend
 from nnsim.lessons.scenario import Scenario
-from nnsim.lessons.steps import plain_number as _num
+from nnsim.lessons.text import number as _num
 
 
 def descent_run(scenario: Scenario) -> list[DescentStep]:
