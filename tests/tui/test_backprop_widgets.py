@@ -11,7 +11,7 @@ from nnsim.tui.screens.backprop.arrays_view import ArrayItem, ArraysView, Number
 from nnsim.tui.widgets.digit_image import DigitImage
 from nnsim.tui.style.format import fmt_fixed
 from nnsim.tui.screens.backprop.heatmap import HeatGrid, HeatMap, block_starts, pool_signed
-from nnsim.tui.screens.backprop.network_view import LayerColumn, NetworkView
+from nnsim.tui.screens.backprop.network_view import LayerColumn, NetworkView, layer_texts
 from nnsim.tui.style.palette import intensity, signed
 
 
@@ -137,7 +137,8 @@ async def test_network_view_shows_a_big_layer_as_bars_and_summarises_784_inputs(
         assert f"7: {a[7]:.3g}" in text  # the bars' selected neuron, written out
         rows = text.splitlines()[2:-1]
         for j in range(10):  # the output δ, every one printed (spread over the height)
-            assert any(row.rstrip().endswith(fmt_fixed(d[j], 7, 3).strip()) and f" {j} ▄" in row for row in rows)
+            # a layer's numbers are one column: one format for all ten (nnsim.lessons.text.column)
+            assert any(row.rstrip().endswith(layer_texts(d)[j].strip()) and f" {j} ▄ " in row for row in rows)
         assert "▐▌" in text  # its selected neuron (the pass's direction is drawn on lit edges, see test_diagrams_view)
 
 

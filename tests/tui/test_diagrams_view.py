@@ -8,7 +8,7 @@ import numpy as np
 from nnsim.lessons import load_scenario
 from nnsim.lessons.diagrams import plane_grid
 from nnsim.tui.app import NnsimApp
-from nnsim.tui.screens.backprop.network_view import NetworkView
+from nnsim.tui.screens.backprop.network_view import NetworkView, layer_texts
 from nnsim.tui.screens.gates.circuit import CircuitDiagram
 from nnsim.tui.style.format import fmt, fmt_fixed
 from nnsim.tui.widgets.decision_plane import DecisionPlane
@@ -24,8 +24,8 @@ async def test_every_neuron_of_2_3_2_shows_its_value_at_80x24_and_the_step_light
         text = view.text
         a1 = screen.step.data.arrays["a_prev"][:, 0]
         a2 = screen.step.data.arrays["a"][:, 0]
-        for value in list(a1) + list(a2):
-            assert fmt_fixed(float(value), 7, 3).strip() in text
+        for column in (a1, a2):  # each layer's values written as one column
+            assert all(cell.strip() in text for cell in layer_texts(column))
         assert view.flow.into == 2 and view.flow.symbol == "w" and "lit: w ▸" in text
         assert text.count("▸") >= 3  # an arrowhead into each hidden neuron
         assert len(view.edges) == 2 and [len(e) for e in view.edges] == [6, 6]
@@ -51,7 +51,7 @@ async def test_the_diagram_grows_at_120x40_with_z_and_the_selected_neurons_weigh
         w = screen.step.data.arrays["w"]
         for k in range(2):  # neuron 0 is selected: its incoming weights are written on its edges
             assert fmt(float(w[0, k]), 2) in text
-        rows = [r for r, line in enumerate(text.splitlines()) if "0.500" in line or "0.900" in line]
+        rows = [r for r, line in enumerate(text.splitlines()) if " 0.5 " in line or " 0.9 " in line]
         assert rows[-1] - rows[0] >= 4  # the inputs spread over the height
 
 
@@ -113,7 +113,7 @@ async def test_a_new_circuit_is_drawn_with_a_wire_into_every_gate_input(tmp_path
         screen.apply_parameters({"w1": -2, "w2": 2, "b": 0})
         await pilot.pause()
         text = diagram.text
-        assert "bc w=(-2, 2) b=0" in text and "ab AND" in text and "maj" in text
+        assert "bc w=(−2, 2) b=0" in text and "ab AND" in text and "maj" in text
         assert sum(line.count("┤") for line in text.splitlines()) == 7
 
 

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from nnsim.lessons.diagrams import Edges, Flow
 from nnsim.tui.screens.backprop.edges import LEGEND, arrowhead, draw_edge, label_at, scale_of
 from nnsim.tui.style.canvas import StripCanvas
+from nnsim.lessons.text import column
 from nnsim.tui.style.format import fmt, fmt_fixed
 from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, intensity, signed
 from nnsim.tui.style.shading import TEXT_SHADE_MAX
@@ -307,6 +308,7 @@ class NetworkView(LineCache, Widget):
     def _numbers(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, anchors, with_z: bool) -> None:
         values = col.numbers
         scale = _scale(values) if col.show_deltas and values is not None else 0.0
+        texts = layer_texts(values)
         digits = len(str(col.size - 1))
         for j in range(col.size):
             r, left, _ = anchors[j]
@@ -328,7 +330,7 @@ class NetworkView(LineCache, Widget):
                 grid.write(r, at, "·".center(VALUE_WIDTH), palette.style(MUTED))
                 continue
             v = float(values[j])
-            text = fmt_fixed(v, VALUE_WIDTH, 3)
+            text = texts[j]
             if not math.isfinite(v):
                 style = palette.style(ERROR, bold=True)
             else:
@@ -431,3 +433,15 @@ def _activation_bg(a: float) -> Shade:
 def _strength(value: float) -> float:
     v = abs(float(value))
     return v if math.isfinite(v) else math.inf
+
+
+def layer_texts(values) -> list[str]:
+    """A layer's numbers written as one column (nnsim.lessons.text.column: one format,
+    signs and points aligned), a space kept between the bar and the number."""
+    if values is None:
+        return []
+    for significant in (3, 2, 1):  # as many digits as fit the cell, the same for the whole layer
+        cells = column([float(v) for v in values], significant=significant)
+        if cells and max(len(c) for c in cells) <= VALUE_WIDTH - 1:
+            return [" " + c.rjust(VALUE_WIDTH - 1) for c in cells]
+    return [" " + fmt_fixed(float(v), VALUE_WIDTH - 1, 3) for v in values]

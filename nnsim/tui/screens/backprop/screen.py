@@ -71,7 +71,7 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
 
     # Nothing takes the focus on its own: the arrays panel (Tab focuses it) would put its keys
     # first in the footer, before the debugger's.
-    AUTO_FOCUS = None
+    AUTO_FOCUS = ""  # "" disables it (None would inherit the app's "*")
 
     BINDINGS = [
         Binding("pagedown", "arrays(1)", "Arrays ↓", show=False, key_display="pgdn",
