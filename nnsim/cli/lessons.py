@@ -115,7 +115,7 @@ def run_command(args) -> int:
     except DataMissing as error:
         # The file is fine; the data is not here: exit 3, as nnsim check does.
         sys.stdout.flush()
-        sys.stderr.write(f"nnsim: error: {error}\n")
+        sys.stderr.write(f"nnsim: error: {sanitize(error, single_line=True)}\n")
         return 3
 
 

@@ -10,6 +10,7 @@ from textual.widgets import Log, ProgressBar, Static
 
 from nnsim.core import EtaChanged
 from nnsim.lessons.book_run import book_accuracy
+from nnsim.lessons.text import epoch_header
 from nnsim.lessons.session import (
     DIVERGED, FINISHED, PAUSED, STOPPED, EpochResult, Progress, RunStopped, StepResult, TrainingSession,
 )
@@ -109,8 +110,8 @@ class RunReports:
 
     def _refresh_counter(self) -> None:
         step = self.stepper.current
-        label = step.title if step.kind != "epoch" else f"epoch {step.data.epoch}"
-        self.query_one(StepCounter).show(f"{label} · {len(self.shown)} / {self.session.plan.epochs} epochs",
+        self.query_one(StepCounter).show(epoch_header(step.data.epoch if step.kind == "epoch" else None,
+                                                      len(self.shown), self.session.plan.epochs, step.title),
                                          self.session.epoch in self.session.breakpoints)
 
     def show_chart(self) -> None:

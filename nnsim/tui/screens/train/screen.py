@@ -49,6 +49,7 @@ from nnsim.lessons import LessonStep, Scenario
 from nnsim.lessons.book_run import book_log_lines
 from nnsim.lessons.kinds.train import first_step, replan
 from nnsim.lessons.scenario import with_changes
+from nnsim.lessons.text import edited_title, epoch_header, epoch_name, save_name, training_changes
 from nnsim.lessons.session import PAUSED, READY, STOPPED, EpochResult, Progress, RunStopped, StepResult, TrainingSession
 from nnsim.tui.app import NnsimApp
 from nnsim.tui.frame.lesson import LessonScreen
@@ -118,6 +119,8 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
         self.mirror = mirror
         self.save_from_command_line = save_path is not None
         self.save_path = str(save_path) if save_path is not None else ""
+        self._auto_save = ""  # the save name nnsim made up (it follows the settings)
+        self._file_scenario = scenario  # the lesson as its file says: the title names what changed
         self.clock = clock
         self.throttle = throttle
         self.session: Optional[TrainingSession] = None
@@ -231,9 +234,10 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
         step = self.stepper.current
         epochs = (self.session.plan.epochs if self.session is not None else self.scenario.train.epochs)
         done = len(self.shown)
-        label = step.title if step.kind != "epoch" else f"epoch {step.data.epoch}"
+        # One numbering, the book's (Epoch 0 …), in the header, the status line and the progress.
         in_progress = self.session is not None and self.session.epoch in self.session.breakpoints
-        self.query_one(StepCounter).show(f"{label} · {done} / {epochs} epochs", in_progress)
+        self.query_one(StepCounter).show(epoch_header(step.data.epoch if step.kind == "epoch" else None, done,
+                                                      epochs, step.title), in_progress)
         from nnsim.tui.frame.narration import NarrationPanel
 
         self.query_one(NarrationPanel).show(step.title, step.narration)
@@ -274,6 +278,12 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
         self.session_scenario = scenario
         self.session = session
         self.busy = False
+        # The title and the save name say what this run is, not what the file said.
+        self.query_one("#lesson-title", Static).update(
+            edited_title(self._file_scenario.title, training_changes(self._file_scenario, scenario)))
+        if self.save_path == self._auto_save and not self.save_from_command_line:
+            self.save_path = self._auto_save = save_name(scenario.network.sizes, scenario.train.seed)
+            self.query_one("#set-save", Input).value = self.save_path
         self.shown = []
         self._pending = []
         if self._draw_timer is not None:
@@ -356,7 +366,8 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
     def action_step(self) -> None:
         if not self.stepper.at_end:
             self.stepper.next()
-            self.say(f"looking inside after {self.stepper.current.title}" if self.stepper.current.kind == "epoch"
+            self.say(f"looking inside after {epoch_name(self.stepper.current.data.epoch)}"
+                     if self.stepper.current.kind == "epoch"
                      else "")
             self.refresh_step()
             return
@@ -384,7 +395,7 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
             return
         self.stepper.back()
         step = self.stepper.current
-        self.say(f"looking inside after {step.title} (n moves on; c goes back to the latest)"
+        self.say(f"looking inside after {epoch_name(step.data.epoch)} (n moves on; c goes back to the latest)"
                  if step.kind == "epoch" else "before training")
         self.refresh_step()
 

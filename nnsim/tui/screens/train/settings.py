@@ -4,11 +4,12 @@ and ``w``, which saves the network to the path the form names."""
 
 from __future__ import annotations
 
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button, Input, Select, Tabs
 
 from nnsim.errors import NnsimError
 from nnsim.lessons import Scenario
 from nnsim.lessons.scenario import with_changes
+from nnsim.lessons.text import save_name
 from nnsim.lessons.session import READY
 from nnsim.tui.host import npz_bytes
 
@@ -36,8 +37,9 @@ class SettingsForm:
             box.value = values[field]
             box.tooltip = None if scenario.controls.can_edit(key) else "locked in this lesson"
         self.query_one("#set-dataset", Select).value = spec.dataset
-        if not self.save_path:
-            self.save_path = f"nnsim-{'-'.join(str(n) for n in scenario.network.sizes)}-seed{spec.seed}.npz"
+        if not self.save_path or self.save_path == getattr(self, "_auto_save", None):
+            # A name nnsim chose follows the settings; one the learner typed stays.
+            self.save_path = self._auto_save = save_name(scenario.network.sizes, spec.seed)
         self.query_one("#set-save", Input).value = self.save_path
         self.lock_settings()
 
@@ -109,16 +111,26 @@ class SettingsForm:
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.remove_class("-settings-open")
         if event.input.id == "set-save":
+            self.remove_class("-settings-open")
             self.save_path = event.value.strip()
             self.focus_tabs()
             self.action_save()
             return
-        self.focus_tabs()
         if event.input.id == "set-eta" and self.is_under_way():
+            self.remove_class("-settings-open")
+            self.focus_tabs()
             self.change_eta_live(event.value.strip())
             return
+        if not self.is_under_way():
+            try:
+                self.settings_scenario()
+            except NnsimError as error:
+                # The form stays open with the focus where it was: the next keys fix the value.
+                self.say(str(error), "error")
+                return
+        self.remove_class("-settings-open")
+        self.focus_tabs()
         self.action_continue()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -126,6 +138,12 @@ class SettingsForm:
             self.save_path = event.value.strip()
 
     def on_key(self, event) -> None:
+        # Enter on the view tabs (the first focus) does what the footer's c does: start or go on.
+        if event.key == "enter" and isinstance(self.focused, Tabs):
+            event.stop()
+            event.prevent_default()
+            self.action_continue()
+            return
         # Escape in the settings form leaves it (instead of leaving the screen).
         if event.key == "escape" and self.focused is not None and self.focused.id and \
                 self.focused.id.startswith("set-"):

@@ -6,6 +6,7 @@ import math
 from typing import Optional
 
 from nnsim.lessons.session import PAUSED, READY, RUNNING, Progress
+from nnsim.lessons.text import epoch_name, epochs_span
 
 
 def clock_text(seconds: Optional[float]) -> str:
@@ -26,7 +27,7 @@ def progress_text(p: Progress) -> str:
     if p.epoch >= p.epochs:
         parts = [f"all {p.epochs} epochs done", f"{p.examples_done:,} examples"]
     else:
-        parts = [f"epoch {p.epoch} of {p.epochs} (0 to {p.epochs - 1})", f"mini-batch {p.batch:,} / {p.batches:,}"]
+        parts = [f"{epoch_name(p.epoch)} of {epochs_span(p.epochs)}", f"mini-batch {p.batch:,} / {p.batches:,}"]
     if p.examples_per_second:
         parts.append(f"{p.examples_per_second:,.0f} examples/s")
     parts.append(f"{clock_text(p.elapsed)} elapsed")
