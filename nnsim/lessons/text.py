@@ -29,7 +29,6 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 
-from nnsim.errors import NnsimError
 
 MINUS = "\u2212"
 """The minus sign of every negative number nnsim shows (not the ASCII hyphen)."""

@@ -9,7 +9,6 @@ from textual.app import App
 
 from nnsim.tui.screens.backprop.arrays_view import ArrayItem, ArraysView, NumberTable
 from nnsim.tui.widgets.digit_image import DigitImage
-from nnsim.tui.style.format import fmt_fixed
 from nnsim.tui.screens.backprop.heatmap import HeatGrid, HeatMap, block_starts, pool_signed
 from nnsim.tui.screens.backprop.network_view import LayerColumn, NetworkView, layer_texts
 from nnsim.tui.style.palette import intensity, signed

@@ -15,7 +15,6 @@ from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.frame.expectations import ExpectationList
 from nnsim.tui.frame.narration import NarrationPanel
 from nnsim.tui.screens.backprop.arrays_view import ArraysView
-from tests.tui.conftest import open_from_home
 
 SIZE = (80, 24)
 
