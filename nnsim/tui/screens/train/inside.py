@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Optional, Sequence
 
-from textual.widgets import TabbedContent
+from textual.widgets import TabbedContent, Tabs
 
 from nnsim.errors import NnsimError
 from nnsim.lessons import LessonStep
@@ -22,6 +22,17 @@ GALLERY_MISTAKES = 30
 
 class LookInside:
     """Part of :class:`~nnsim.tui.screens.train.screen.TrainScreen`: the panels after an epoch."""
+
+    def focus_tabs(self) -> None:
+        self.query_one("#views", TabbedContent).query_one(Tabs).focus()
+
+    def action_tab(self, tab: str) -> None:
+        # Focus leaves a card first: a focused widget keeps its panel on show.
+        self.focus_tabs()
+        self.query_one("#views", TabbedContent).active = tab
+        self.show_gallery(tab)
+        if tab == "mistakes":
+            self.query_one("#mistakes-gallery", DigitGallery).focus_first()
 
     def show_step(self, step: LessonStep) -> None:
         """Show the look inside after the epoch of ``step`` (nothing before training).

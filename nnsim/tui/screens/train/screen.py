@@ -41,7 +41,7 @@ from typing import Callable, Optional, Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from nnsim.errors import NnsimError
@@ -476,18 +476,6 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
         if self.session is not None and self.busy:
             self.session.request_pause()
 
-    # -- the screen's own keys ------------------------------------------------------------------
-
-    def focus_tabs(self) -> None:
-        self.query_one("#views", TabbedContent).query_one(Tabs).focus()
-
-    def action_tab(self, tab: str) -> None:
-        # Focus leaves a card first: a focused widget keeps its panel on show.
-        self.focus_tabs()
-        self.query_one("#views", TabbedContent).active = tab
-        self.show_gallery(tab)
-        if tab == "mistakes":
-            self.query_one("#mistakes-gallery", DigitGallery).focus_first()
 
 class TrainingApp(NnsimApp):
     """The app opened on a :class:`TrainScreen` of ``scenario`` (home underneath, so
