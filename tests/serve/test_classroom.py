@@ -195,7 +195,7 @@ async def test_a_save_and_an_export_arrive_as_browser_downloads_and_nothing_land
             await page.call("Page.navigate", url=url + "/?lesson=quick-train")
             await page.wait_for(READ_TERMINAL, lambda t: bool(t) and "quick" in t.lower(), what="the training lesson")
             await page.press("c")  # one epoch on the bundled sample
-            await page.wait_for(READ_TERMINAL, lambda t: bool(t) and "1 / 1 epochs" in t, what="the trained network")
+            await page.wait_for(READ_TERMINAL, lambda t: bool(t) and "1 of 1 done" in t, what="the trained network")
             await page.press("w")
             text = await page.wait_for(READ_TERMINAL, lambda t: bool(t) and "to your browser as a download" in t,
                                        what="the save's message")
