@@ -43,8 +43,8 @@ def empty_cache(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
-def sample_app(epochs=2, eta=3.0, seed=0, **options) -> TrainingApp:
-    return TrainingApp(train_scenario(dataset="sample", epochs=epochs, eta=eta, seed=seed), cursor_blink=False,
+def sample_app(epochs=2, eta=3.0, seed=0, dataset="sample", **options) -> TrainingApp:
+    return TrainingApp(train_scenario(dataset=dataset, epochs=epochs, eta=eta, seed=seed), cursor_blink=False,
                        **options)
 
 

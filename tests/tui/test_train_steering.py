@@ -10,32 +10,18 @@ import pytest
 from textual.widgets import Input, Static
 
 from nnsim.core import EtaChanged
-from nnsim.lessons.kinds.train import train_scenario
 from nnsim.lessons.session import FINISHED, PAUSED
 from nnsim.tui.screens.train.accuracy_chart import AccuracyChart
 from nnsim.tui.screens.train.download import DownloadDialog
 from nnsim.tui.screens.train.preferences import config_dir, remember_dataset_choice, remembered_dataset_choice
-from nnsim.tui.screens.train.screen import TrainingApp, TrainScreen
+from nnsim.tui.screens.train.screen import TrainScreen
 from nnsim.tui.widgets.plot import TextPlot
 
 SIZE = (120, 36)
 
 
-@pytest.fixture(autouse=True)
-def empty_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("NNSIM_DATA_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("NNSIM_MNIST_MIRROR", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-
-def sample_app(epochs=2, seed=0, dataset="sample") -> TrainingApp:
-    return TrainingApp(train_scenario(dataset=dataset, epochs=epochs, seed=seed), cursor_blink=False)
-
-
-async def settle(pilot) -> None:
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+# The training screen tests' own helpers: no user cache or mirror, a run on the sample, settling.
+from tests.tui.test_train import empty_cache, sample_app, settle  # noqa: E402,F401  (empty_cache is autouse)
 
 
 def pace_line(screen) -> str:
