@@ -11,10 +11,8 @@ the dataset it was asked to load; every refusal here should be far under it.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
-import resource
 import struct
 import subprocess
 import sys
@@ -28,16 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def gzip_of_zeros(header: bytes, zeros: int) -> bytes:
-    out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=1, mtime=0) as f:
-        f.write(header)
-        block = bytes(16 << 20)
-        while zeros > 0:
-            f.write(block[:min(zeros, len(block))])
-            zeros -= len(block)
-    return out.getvalue()
+from tests.hardening.test_memory import gzip_of_zeros  # noqa: E402  (the tests build the same hostile files)
 
 
 def child(argv, env=None) -> tuple[float, float, int, str]:
