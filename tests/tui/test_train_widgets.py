@@ -129,3 +129,11 @@ def test_the_baselines_come_from_the_sessions_own_data():
                                                  plan.test.labels)
     assert 0.15 < darkness < 0.35 and svm == BOOK_SVM_ACCURACY == 0.9435
     assert chart_baselines(None) == (None, None)
+
+
+def test_a_failed_run_is_said_in_words_even_when_the_error_has_none():
+    from nnsim.tui.screens.train.text import failure_text
+
+    assert failure_text(MemoryError()).startswith("out of memory")
+    assert failure_text(ValueError("eta must be positive")) == "eta must be positive"
+    assert failure_text(RuntimeError()) == "RuntimeError"

@@ -62,7 +62,7 @@ from nnsim.tui.screens.train.loading import DataLoading
 from nnsim.tui.screens.train.reports import RunReports, TrainingReport
 from nnsim.tui.screens.train.settings import FIELDS, SettingsForm, remember_saved_quietly
 from nnsim.tui.screens.train.steering import Steering
-from nnsim.tui.screens.train.text import clock_text, progress_text
+from nnsim.tui.screens.train.text import clock_text, failure_text, progress_text
 
 DATASET_OPTIONS = [("MNIST", "mnist"), ("Fashion-MNIST", "fashion-mnist"), ("offline sample", "sample")]
 TABS = ("accuracy", "classes", "mistakes", "features")
@@ -345,7 +345,7 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
         elif worker.name == "train" and event.state == WorkerState.ERROR:
             self.busy = False
             self.set_state("failed")
-            self.say(f"training failed: {worker.error}", "error")
+            self.say(f"training failed: {failure_text(worker.error)}", "error")
             self.lock_settings()
         elif worker.name == "save" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             if event.state == WorkerState.ERROR:

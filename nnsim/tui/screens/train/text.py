@@ -65,3 +65,10 @@ def slow_motion_text(p: Progress) -> str:
         parts.append(f"mini-batch {p.batch:,} / {p.batches:,}")
         parts.append(f"recent costs {sparkline(p.recent_costs)} {p.recent_costs[-1]:.3f}")
     return " · ".join(parts)
+
+
+def failure_text(error: BaseException) -> str:
+    """Why a run failed, in words even when the exception has none (a MemoryError has no message)."""
+    if isinstance(error, MemoryError):
+        return "out of memory (this process's memory limit was reached); try a smaller network or dataset"
+    return str(error) or type(error).__name__
