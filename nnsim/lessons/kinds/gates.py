@@ -33,8 +33,8 @@ def row_title(row: Sequence[int]) -> str:
 
 
 def _sum_template(n: int) -> str:
-    """``{w1:p}·{x1} + {w2:p}·{x2} + {b}``: the weighted sum, filled from a step's values."""
-    return " + ".join([f"{{w{j}:p}}·{{x{j}}}" for j in range(1, n + 1)] + ["{b}"])
+    """``{w1:p}·{x1} + {w2:p}·{x2} + {b:p}``: the weighted sum as the panel writes it (a negative bias in parentheses)."""
+    return " + ".join([f"{{w{j}:p}}·{{x{j}}}" for j in range(1, n + 1)] + ["{b:p}"])
 
 
 def _perceptron_sentence(p: Perceptron, row, values: dict) -> str:
