@@ -166,7 +166,6 @@ def main() -> None:
           f"{args.reference_epochs}: {ref['correct'][-1] / ref['test'] * 100:.2f}%", flush=True)
 
     ours_bytes = sum(a.nbytes for d in splits[:3] for a in (d.x, d.y, d.labels))
-    ours_epoch_median = statistics.median(ours_epoch)
     print()
     for dtype, (_, peak, seconds, _) in ours.items():
         median = statistics.median(seconds)

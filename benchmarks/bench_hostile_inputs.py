@@ -11,14 +11,12 @@ the dataset it was asked to load; every refusal here should be far under it.
 
 from __future__ import annotations
 
-import io
 import os
 import struct
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.hardening.test_memory import gzip_of_zeros  # noqa: E402  (the tests build the same hostile files)
+from tests.hardening.test_memory import gzip_of_zeros, npz_bomb  # noqa: E402  (the tests build the same hostile files)
 
 
 def child(argv, env=None) -> tuple[float, float, int, str]:
@@ -89,16 +87,7 @@ def main() -> None:
         "train", "--headless", "--dataset", "sample", "--hidden", "2500", "--epochs", "1"]
 
     z = tmp / "bomb.npz"
-    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as archive:
-        b = io.BytesIO()
-        np.lib.format.write_array(b, np.array([784, 30, 10]))
-        archive.writestr("sizes.npy", b.getvalue())
-        h = io.BytesIO()
-        np.lib.format.write_array_header_1_0(h, {"descr": "<f8", "fortran_order": False, "shape": (30, 784)})
-        with archive.open("w0.npy", "w", force_zip64=True) as member:
-            member.write(h.getvalue())
-            for _ in range(430):
-                member.write(bytes(16 << 20))
+    npz_bomb(z, 430)
     cases[f"{z.stat().st_size / 1e6:.1f} MB .npz claiming 6.7 GiB"] = [
         sys.executable, "-c", f"from nnsim.core import load_network\nimport sys\ntry:\n load_network({str(z)!r})\n"
                               f"except Exception as e:\n sys.stderr.write(str(e)); sys.exit(2)"]

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import AsyncIterator, Iterator
 
 import aiohttp
+import pytest
 import requests
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
@@ -70,6 +71,18 @@ def find_chromium() -> str | None:
         if path:
             return path
     return None
+
+
+CHROMIUM = find_chromium()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it), "
+           "so the app cannot be loaded in a real browser here",
+)
+"""The browser tests' one skip: the reason says how to get Chromium."""
+
+PAGE_TEXT = "document.body ? document.body.innerText : ''"
+"""The page's visible text (the app draws in a canvas, so this is the HTML pages' text)."""
 
 
 def _end_group(process: subprocess.Popen, grace: float = 5.0) -> None:

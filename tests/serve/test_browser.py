@@ -18,16 +18,10 @@ import aiohttp
 import pytest
 
 from nnsim.lessons.scenario import bundled_scenarios, load_scenario
-from tests.serve.browser import READ_TERMINAL, chromium, find_chromium, nnsim_serve
+from tests.serve.browser import CHROMIUM, PAGE_TEXT, READ_TERMINAL, chromium, needs_chromium, nnsim_serve
 
-CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it), "
-           "so the app cannot be loaded in a real browser here",
-)
+pytestmark = needs_chromium
 
-PAGE_TEXT = "document.body ? document.body.innerText : ''"
 
 
 @pytest.fixture

@@ -17,16 +17,9 @@ import requests
 
 from nnsim.lessons import build_steps, bundled_scenarios, load_scenario
 from nnsim.tui.host import UNKNOWN_LESSON
-from tests.serve.browser import READ_TERMINAL, chromium, find_chromium, nnsim_serve
+from tests.serve.browser import CHROMIUM, READ_TERMINAL, chromium, needs_chromium, nnsim_serve
 from tests.serve.test_browser import session_processes
 
-CHROMIUM = find_chromium()
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it), "
-           "so the app cannot be loaded in a real browser here",
-)
-PAGE_TEXT = "document.body ? document.body.innerText : ''"
 
 
 def websocket_url(url: str, query: str = "") -> str:

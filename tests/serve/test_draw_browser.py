@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
-from tests.serve.browser import READ_TERMINAL, chromium, find_chromium, nnsim_serve
+from tests.serve.browser import CHROMIUM, READ_TERMINAL, chromium, needs_chromium, nnsim_serve
 
-CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed, so no real browser here")
+pytestmark = needs_chromium
 
 # The terminal's cell size and where its screen sits in the page, in CSS pixels.
 GEOMETRY = """
