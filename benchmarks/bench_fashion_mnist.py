@@ -14,6 +14,10 @@ child's own rusage, from ``os.wait4``: the figure ``resource.getrusage`` gives):
    ((784, 1) float32 views into one array, as the book's loader makes them from
    its pickle), for 2 epochs.
 
+All of it runs twice: with BLAS's default threads, then with
+``OPENBLAS_NUM_THREADS=1`` (and OMP/MKL) in the environment of nnsim's and the
+reference's processes alike, so the ratio is shown for one core too.
+
 Prints seconds per epoch (median, evaluation of the 10,000 test images
 included), total time (process start to exit, data loading included; the
 reference's 30-epoch total projected from its measured epochs), and peak
@@ -34,17 +38,22 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
 EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / (\d+)  .*?([\d.]+) s$")
 TARGETS = {"float32": 15.0, "float64": 8.0}
+SINGLE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+"""Set for the second round: BLAS on one thread, for nnsim and the seed alike (a busy
+machine, or a served class, gives a session one core; threads help the small GEMMs
+of mini-batch 10 only when a second core is idle)."""
 
 
-def run(command: list[str]) -> tuple[float, int, str, str]:
+def run(command: list[str], env: Optional[dict] = None) -> tuple[float, int, str, str]:
     """Run a process to completion: (wall seconds, peak RSS in bytes, stdout, stderr)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     # Read both pipes in threads so neither fills up; wait4 gives this child's own rusage.
     import threading
 
@@ -134,15 +143,41 @@ def main() -> None:
     from nnsim.data import load_dataset
 
     splits = load_dataset("fashion-mnist", data_dir=args.data_dir)  # writes the decoded cache once
+    rounds = [("default BLAS threads", None), ("BLAS on one thread", {**os.environ, **SINGLE_THREAD})]
+    summary = []
+    for label, env in rounds:
+        print(f"\n== {label}" + (" (OPENBLAS_NUM_THREADS=1 for nnsim and the reference)" if env else ""), flush=True)
+        summary.append((label, measure(args, env)))
+    ours_total, ours_peak, _, _, ref_total, ref_peak, ref, ref_projected = summary[0][1]["totals"]
+
+    ours_bytes = sum(a.nbytes for d in splits[:3] for a in (d.x, d.y, d.labels))
+    print("\n== summary")
+    for label, result in summary:
+        for dtype, (median, ref_epoch, cpu, ref_cpu, peak) in result["ratios"].items():
+            print(f"{label:21s} {dtype}: seconds per epoch nnsim {median:.3f}, reference {ref_epoch:.2f}  -> nnsim "
+                  f"{ref_epoch / median:.1f}x faster (target >= {TARGETS[dtype]:g}x); CPU per epoch {cpu:.3f} vs "
+                  f"{ref_cpu:.2f} -> {ref_cpu / cpu:.1f}x less CPU; peak RSS {peak / 2**20:.0f} MiB")
+    print(f"total time, {args.epochs} epochs (default threads): nnsim {ours_total:.1f} s measured, reference "
+          f"{ref_projected:.0f} s projected ({ref_total:.1f} s measured for {args.reference_epochs})  -> nnsim "
+          f"{ref_projected / ours_total:.1f}x faster")
+    print(f"peak memory:        nnsim {ours_peak / 2**20:.0f} MiB (target <= 120), reference "
+          f"{ref_peak / 2**20:.0f} MiB  -> nnsim uses {ours_peak / ref_peak:.2f}x the reference's")
+    print(f"data held, 70,000 images: nnsim {ours_bytes / 2**20:.0f} MiB (uint8 pixel rows memory-mapped, one-hot float32 rows), "
+          f"the book's lists {ref['data_bytes'] / 2**20:.0f} MiB (views, tuples, float64 one-hot columns)  -> "
+          f"ratio {ref['data_bytes'] / ours_bytes:.2f}")
+
+
+def measure(args, env: Optional[dict]) -> dict:
+    """nnsim in float32 and float64, then the reference, all with the environment ``env``."""
     ours, cpu_per_epoch = {}, {}
     for dtype in ("float32", "float64"):
         # CPU per epoch: a one-epoch run's CPU time taken from this run's, start-up and loading cancel out.
         run([sys.executable, "-m", "nnsim", "train", "--headless", "--dataset", "fashion-mnist", "--data-dir",
-             args.data_dir, "--epochs", "1", "--seed", str(args.seed), "--dtype", dtype])
+             args.data_dir, "--epochs", "1", "--seed", str(args.seed), "--dtype", dtype], env)
         one_epoch_cpu = run.cpu
         total, peak, out, err = run([
             sys.executable, "-m", "nnsim", "train", "--headless", "--dataset", "fashion-mnist",
-            "--data-dir", args.data_dir, "--epochs", str(args.epochs), "--seed", str(args.seed), "--dtype", dtype])
+            "--data-dir", args.data_dir, "--epochs", str(args.epochs), "--seed", str(args.seed), "--dtype", dtype], env)
         epochs = [EPOCH_LINE.match(line) for line in out.splitlines()]
         if len(epochs) != args.epochs or not all(epochs):
             sys.exit(f"unexpected nnsim output:\n{out}\n{err}")
@@ -157,31 +192,23 @@ def main() -> None:
 
     ref_total, ref_peak, out, _ = run([sys.executable, str(Path(__file__).resolve()), "--reference-child",
                                       "--data-dir", args.data_dir, "--reference-epochs", str(args.reference_epochs),
-                                       "--seed", str(args.seed)])
+                                       "--seed", str(args.seed)], env)
     ref = json.loads(out)
     ref_epoch = statistics.median(ref["seconds"])
+    ref_cpu = statistics.median(ref["cpu"])
     ref_projected = ref_total + (args.epochs - args.reference_epochs) * ref_epoch
     print(f"reference:   {args.reference_epochs} epochs in {ref_total:.1f} s (loading {ref['load']:.1f} s), "
           f"median {ref_epoch:.2f} s/epoch, peak memory {ref_peak / 2**20:.0f} MiB; accuracy after epoch "
           f"{args.reference_epochs}: {ref['correct'][-1] / ref['test'] * 100:.2f}%", flush=True)
-
-    ours_bytes = sum(a.nbytes for d in splits[:3] for a in (d.x, d.y, d.labels))
-    print()
-    for dtype, (_, peak, seconds, _) in ours.items():
-        median = statistics.median(seconds)
+    ratios = {dtype: (statistics.median(seconds), ref_epoch, cpu_per_epoch[dtype], ref_cpu, peak)
+              for dtype, (_, peak, seconds, _) in ours.items()}
+    for dtype, (median, _, cpu, _, peak) in ratios.items():
         print(f"seconds per epoch, {dtype}:  nnsim {median:.3f}, reference {ref_epoch:.2f}  -> nnsim "
               f"{ref_epoch / median:.1f}x faster (target >= {TARGETS[dtype]:g}x); peak RSS {peak / 2**20:.0f} MiB")
-        ref_cpu = statistics.median(ref["cpu"])
-        print(f"CPU seconds per epoch, {dtype}:  nnsim {cpu_per_epoch[dtype]:.3f}, reference {ref_cpu:.2f}  -> "
-              f"nnsim {ref_cpu / cpu_per_epoch[dtype]:.1f}x less CPU")
-    print(f"total time, {args.epochs} epochs: nnsim {ours_total:.1f} s measured, reference {ref_projected:.0f} s "
-          f"projected ({ref_total:.1f} s measured for {args.reference_epochs})  -> nnsim "
-          f"{ref_projected / ours_total:.1f}x faster")
-    print(f"peak memory:        nnsim {ours_peak / 2**20:.0f} MiB (target <= 120), reference "
-          f"{ref_peak / 2**20:.0f} MiB  -> nnsim uses {ours_peak / ref_peak:.2f}x the reference's")
-    print(f"data held, 70,000 images: nnsim {ours_bytes / 2**20:.0f} MiB (uint8 pixel rows memory-mapped, one-hot float32 rows), "
-          f"the book's lists {ref['data_bytes'] / 2**20:.0f} MiB (views, tuples, float64 one-hot columns)  -> "
-          f"ratio {ref['data_bytes'] / ours_bytes:.2f}")
+        print(f"CPU seconds per epoch, {dtype}:  nnsim {cpu:.3f}, reference {ref_cpu:.2f}  -> "
+              f"nnsim {ref_cpu / cpu:.1f}x less CPU")
+    return dict(ratios=ratios, totals=(ours_total, ours_peak, ours_epoch, ours_correct, ref_total, ref_peak, ref,
+                                       ref_projected))
 
 
 if __name__ == "__main__":

@@ -45,7 +45,10 @@ class Blocks:
     """
 
     def __init__(self, images: np.ndarray, targets: np.ndarray, size: int, dtype, scale=None) -> None:
-        self.images, self.targets, self.scale = images, targets, scale
+        # A plain ndarray (not a memmap subclass), and take in mode "clip": the order is a
+        # permutation, so no index is out of range, and mode "raise" gathers through a buffer
+        # (measured: 150 against 80 µs per 1,000 rows).
+        self.images, self.targets, self.scale = np.asarray(images), np.asarray(targets), scale
         n_in = images.shape[1]
         self.rows = np.ones((size, n_in + 1), dtype=dtype)
         self.raw = np.empty((size, n_in), dtype=images.dtype)
@@ -57,7 +60,7 @@ class Blocks:
         """Gather the examples ``indices`` (at most the block's size) into rows 0 to len."""
         k = len(indices)
         raw, pixels = self.raw[:k], self.rows[:k, :-1]
-        np.take(self.images, indices, axis=0, out=raw)
+        np.take(self.images, indices, axis=0, out=raw, mode="clip")
         if self.scale is None:
             np.copyto(pixels, raw)
         elif self.scaled is None:
@@ -65,7 +68,44 @@ class Blocks:
         else:
             np.multiply(raw, self.scale, out=self.scaled[:k])
             np.copyto(pixels, self.scaled[:k])
-        np.take(self.targets, indices, axis=0, out=self.y[:k])
+        np.take(self.targets, indices, axis=0, out=self.y[:k], mode="clip")
+
+
+class ChunkBuffers:
+    """Buffers to feed ``c`` examples forward through a network of ``sizes``: the
+    inputs as rows (c, n_in) and each layer's z, then σ(z), as (n, c)."""
+
+    def __init__(self, sizes, c: int, dtype, pixels: bool) -> None:
+        self.rows = np.empty((c, sizes[0]), dtype=dtype)
+        # uint8 pixels convert as the loader does (a float32 product), then to the network's dtype
+        self.scaled = np.empty((c, sizes[0]), dtype=np.float32) if pixels and np.dtype(dtype) != np.float32 else None
+        self.zs = [np.empty((n, c), dtype=dtype) for n in sizes[1:]]
+
+    def load(self, rows: np.ndarray, scale) -> np.ndarray:
+        """The chunk's inputs as columns (n_in, c), converted into the buffer."""
+        if scale is None:
+            np.copyto(self.rows, rows, casting="unsafe")
+        elif self.scaled is None:
+            np.multiply(rows, scale, out=self.rows)
+        else:
+            np.multiply(rows, scale, out=self.scaled)
+            np.copyto(self.rows, self.scaled)
+        return self.rows.T
+
+
+def feed_forward(weights, biases, a: np.ndarray, zs: list[np.ndarray]) -> np.ndarray:
+    """a ← σ(w a + b) layer by layer, into ``zs`` (eq. 22, as :meth:`Network.feedforward`
+    computes it, in place); returns the last layer's activations."""
+    one = zs[0].dtype.type(1)
+    for w, b, z in zip(weights, biases, zs):
+        np.matmul(w, a, out=z)
+        np.add(z, b, out=z)
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        np.add(z, one, out=z)
+        np.reciprocal(z, out=z)
+        a = z
+    return a
 
 
 BLOCK = 100
@@ -74,25 +114,42 @@ BLOCK = 100
 
 class FusedStep:
     """One mini-batch update of the parameters ``joined`` ([w | b] per layer, updated
-    in place) for mini-batches of ``m`` examples (given with :meth:`load`)."""
+    in place) for mini-batches of ``m`` examples (given with :meth:`load`).
+
+    Per mini-batch of [784, 30, 10] that is 5 matrix products and 17 elementwise
+    calls. At m = 10 each elementwise call costs about a microsecond whatever its
+    size, so the layout is chosen to need few of them:
+
+    - every layer's activations live in one buffer (``stacked``; a hidden layer
+      carries its row of ones for the next layer's bias), so σ′(z) = a(1 − a) of
+      all layers at once is two calls, not two per layer;
+    - δᴸ is scaled by η/m once: backpropagation is linear in δ, so every layer's δ
+      then carries the factor, and BP3/BP4 give the update itself, subtracted in
+      one call per layer.
+
+    The rounding is the book's formulas' in their order ((1 − a)·a, then
+    (a − y)·σ′, then ·η/m), so runs are number for number those of the step
+    before this layout.
+    """
 
     def __init__(self, joined: list[np.ndarray], m: int) -> None:
         dtype = joined[0].dtype
         self.joined, self.m = joined, m
         self.y: Optional[np.ndarray] = None
+        last = len(joined) - 1
+        heights = [j.shape[0] + (l < last) for l, j in enumerate(joined)]  # + the row of ones
+        self.stacked = np.ones((sum(heights), m), dtype=dtype)
+        self.stacked_slopes = np.empty_like(self.stacked)
         self.activations: list[np.ndarray] = [np.empty((joined[0].shape[1], m), dtype=dtype)]  # see load
-        self.zs = []
-        for l, j in enumerate(joined):
+        self.zs, self.slopes = [], []
+        top = 0
+        for j, height in zip(joined, heights):
             n = j.shape[0]
-            if l + 1 < len(joined):
-                a = np.ones((n + 1, m), dtype=dtype)  # the last row stays 1: the next layer's bias
-                self.zs.append(a[:-1])
-            else:
-                a = np.empty((n, m), dtype=dtype)
-                self.zs.append(a)
-            self.activations.append(a)
+            self.activations.append(self.stacked[top:top + height])
+            self.zs.append(self.stacked[top:top + n])  # z, then σ(z) in place: the row of ones stays
+            self.slopes.append(self.stacked_slopes[top:top + n])
+            top += height
         self.deltas = [np.empty((j.shape[0], m), dtype=dtype) for j in joined]
-        self.slopes = [np.empty((j.shape[0], m), dtype=dtype) for j in joined]
         self.grads = [np.empty_like(j) for j in joined]
         self.weights_t = [j[:, :-1].T for j in joined]  # views: they see every update
         self.one = dtype.type(1)
@@ -120,27 +177,26 @@ class FusedStep:
             np.add(z, one, out=z)
             np.reciprocal(z, out=z)
         last = len(joined) - 1
-        a, delta, slope = acts[-1], self.deltas[last], self.slopes[last]
-        np.subtract(a, self.y, out=delta)
+        a, delta = acts[-1], self.deltas[last]
+        np.subtract(a, self.y, out=delta)  # ∇ₐC = a − y
         cost = 0.5 * float(np.vdot(delta, delta))
-        # BP1, δᴸ = (a − y) ⊙ σ′(z), with (η/m) folded in: backpropagation is linear in
-        # δ, so every layer's δ then carries the factor and the update is one subtraction.
-        np.subtract(one, a, out=slope)
-        np.multiply(slope, a, out=slope)
-        np.multiply(delta, slope, out=delta)
+        # σ′(z) = σ(z)(1 − σ(z)) for every layer at once (they share one buffer).
+        slope = self.stacked_slopes
+        np.subtract(one, self.stacked, out=slope)
+        np.multiply(slope, self.stacked, out=slope)
+        # BP1, δᴸ = ∇ₐC ⊙ σ′(zᴸ), with η/m folded in (see the class's docstring).
+        np.multiply(delta, self.slopes[last], out=delta)
         np.multiply(delta, a.dtype.type(eta / self.m), out=delta)
         for l in range(last, -1, -1):
-            a_prev = acts[l]
             if l:
-                below, slope = self.deltas[l - 1], self.slopes[l - 1]
-                np.matmul(self.weights_t[l], delta, out=below)  # BP2, with the weights before this update
-                h = zs[l - 1]
-                np.subtract(one, h, out=slope)
-                np.multiply(slope, h, out=slope)
-                np.multiply(below, slope, out=below)
+                below = self.deltas[l - 1]
+                # BP2, δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ), with the weights before this update.
+                np.matmul(self.weights_t[l], delta, out=below)
+                np.multiply(below, self.slopes[l - 1], out=below)
+            # BP3 and BP4 at once ([w | b] against [a | 1]): (η/m) Σ δ aᵀ, the update itself.
             grad = self.grads[l]
-            np.matmul(delta, a_prev.T, out=grad)  # BP3 and BP4 at once
-            np.subtract(joined[l], grad, out=joined[l])  # the update rule
+            np.matmul(delta, acts[l].T, out=grad)
+            np.subtract(joined[l], grad, out=joined[l])
             if l:
                 delta = below
         return cost

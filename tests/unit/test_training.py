@@ -236,3 +236,56 @@ def test_an_eta_change_takes_effect_at_the_next_mini_batch_and_replays_number_fo
     assert unchanged != numbers(live)  # the changes did change the run
     with pytest.raises(ValueError, match="positive"):
         schedule.request(float("nan"))
+
+
+def _formulas_in_their_order(joined, x, y, eta):
+    """The step written plainly, with temporaries: the book's equations in the order the
+    fused step rounds them. Equal bit for bit, it pins the fused layout to the maths."""
+    m = x.shape[1]
+    rows = np.ones((m, x.shape[0] + 1), dtype=joined[0].dtype)
+    rows[:, :-1] = x.T
+    activations = [rows.T]
+    for j in joined:
+        a = 1 / (1 + np.exp(-(j @ activations[-1])))  # eq. 3 of z = [w | b] [a | 1]
+        activations.append(np.vstack([a, np.ones((1, m), a.dtype)]) if len(activations) < len(joined) else a)
+    a = activations[-1]
+    delta = a - y.T.T
+    cost = 0.5 * float(np.vdot(delta, delta))
+    delta = delta * ((1 - a) * a) * a.dtype.type(eta / m)  # BP1, with η/m
+    for l in range(len(joined) - 1, -1, -1):
+        below = None
+        if l:
+            h = activations[l][:-1]
+            below = (joined[l][:, :-1].T @ delta) * ((1 - h) * h)  # BP2, before the update
+        joined[l] -= delta @ activations[l].T  # BP3 and BP4: the update itself
+        delta = below
+    return cost
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes=st.lists(st.integers(1, 40), min_size=2, max_size=4), m=st.integers(1, 12),
+       eta=st.floats(0.01, 10), seed=st.integers(0, 2**31), dtype=st.sampled_from(["float32", "float64"]))
+def test_the_fused_step_is_the_formulas_number_for_number(sizes, m, eta, seed, dtype):
+    rng = np.random.default_rng(seed)
+    x, y = rng.random((sizes[0], m)).astype(dtype), rng.random((sizes[-1], m)).astype(dtype)
+    fused, plain = Network(sizes, seed=seed, dtype=dtype), Network(sizes, seed=seed, dtype=dtype)
+    cost = _sgd_step(fused.joined_parameters(), x, y, eta)
+    assert cost == _formulas_in_their_order(plain.joined_parameters(), x, y, eta)
+    for ours, theirs in zip(fused.joined_parameters(), plain.joined_parameters()):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_evaluation_in_reused_buffers_is_feedforward_number_for_number(dtype):
+    from nnsim.core.training import EVALUATION_CHUNK, evaluate
+
+    rng = np.random.default_rng(4)
+    raw = rng.integers(0, 256, (EVALUATION_CHUNK + 37, 20), dtype=np.uint8)  # a full chunk and a short one
+    net = Network([20, 7, 4], seed=3, dtype=dtype)
+    pixels = PixelRows(raw)
+    for x in (pixels, np.asarray(pixels)):
+        outputs = evaluate(net, x)
+        expected = np.hstack([net.feedforward(np.asarray(x[k:k + EVALUATION_CHUNK], dtype=dtype).T)
+                              for k in range(0, len(raw), EVALUATION_CHUNK)])
+        np.testing.assert_array_equal(outputs, expected)
+    assert evaluate(net, pixels.rows(0, 0)).shape == (4, 0)
