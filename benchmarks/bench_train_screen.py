@@ -10,9 +10,11 @@ In one process, alternately:
    trains while Textual's loop draws the throttled progress, each epoch's log
    line, chart and look inside.
 
-Both times run from the start command to the end of the last epoch, loading the
-data included. Prints each run, the medians and the ratio app / headless (the
-target is at most 1.15), after checking that both runs counted the same correct
+Each run is timed three ways: its training (the epochs' own seconds, summed:
+no start-up, no data loading), its total from the start command to the end of
+the last epoch (loading the data included), and the CPU seconds of all the
+process's threads meanwhile (the app's drawing included). Prints each run, the
+medians and the ratios app / headless (the target is at most 1.15), after checking that both runs counted the same correct
 test images in every epoch (the same run, number for number).
 
 Then, in a run of its own (so that it does not weigh on the timings), it
@@ -37,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,10 +52,20 @@ from nnsim.lessons.session import FINISHED  # noqa: E402
 from nnsim.tui.screens.train.screen import TrainingApp  # noqa: E402
 
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
-EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / (\d+)")
+EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / (\d+)  .*?([\d.]+) s$")
 
 
-def headless(args) -> tuple[float, float, list[int]]:
+class Run(NamedTuple):
+    total: float
+    """Seconds from the start command to the end of the last epoch, data loading included."""
+    cpu: float
+    """CPU seconds of all the process's threads meanwhile."""
+    training: float
+    """The epochs' own seconds, summed: training and evaluation, no start-up or loading."""
+    correct: list[int]
+
+
+def headless(args) -> Run:
     command = ["train", "--headless", "--dataset", args.dataset, "--epochs", str(args.epochs),
                "--seed", str(args.seed)]
     if args.data_dir:
@@ -64,11 +77,11 @@ def headless(args) -> tuple[float, float, list[int]]:
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if status != 0:
         raise SystemExit(f"nnsim train --headless failed: {err.getvalue().strip()}")
-    correct = [int(m.group(2)) for m in map(EPOCH_LINE.match, out.getvalue().splitlines()) if m]
-    return seconds, cpu, correct
+    epochs = [m for m in map(EPOCH_LINE.match, out.getvalue().splitlines()) if m]
+    return Run(seconds, cpu, sum(float(m.group(4)) for m in epochs), [int(m.group(2)) for m in epochs])
 
 
-async def in_app(args) -> tuple[float, float, list[int]]:
+async def in_app(args) -> Run:
     """Seconds from sending ``c`` to the screen's handling of the "finished" report,
     and the CPU seconds all the process's threads used meanwhile."""
     scenario = train_scenario(dataset=args.dataset, epochs=args.epochs, seed=args.seed)
@@ -90,9 +103,10 @@ async def in_app(args) -> tuple[float, float, list[int]]:
         start, cpu = time.perf_counter(), time.process_time()
         app.post_message(events.Key("c", "c"))
         await finished.wait()  # no polling: the wait itself takes no time from training
-        correct = [r.event.correct for r in screen.session.results]
+        results = screen.session.results
         await app.workers.wait_for_complete()
-    return end[0][0] - start, end[0][1] - cpu, correct
+    return Run(end[0][0] - start, end[0][1] - cpu, sum(r.event.seconds for r in results),
+               [r.event.correct for r in results])
 
 
 async def key_latencies(args, presses: int = 20) -> list[float]:
@@ -135,25 +149,26 @@ def main_() -> None:
     os.chdir(tempfile.mkdtemp())  # nothing the runs write lands in the checkout
     print(f"dataset {args.dataset}{' from ' + args.data_dir if args.data_dir else ''}, [784, 30, 10], "
           f"{args.epochs} epochs, mini-batch 10, eta 3.0, seed {args.seed}; {args.repeats} runs each, alternating")
-    times_headless, times_app, cpu_headless, cpu_app = [], [], [], []
+    runs_headless, runs_app = [], []
     for i in range(args.repeats):
-        h, hc, correct_h = headless(args)
-        a, ac, correct_a = asyncio.run(in_app(args))
-        if correct_a != correct_h:
-            raise SystemExit(f"the runs differ: headless {correct_h}, app {correct_a}")
-        times_headless.append(h)
-        times_app.append(a)
-        cpu_headless.append(hc)
-        cpu_app.append(ac)
-        print(f"run {i + 1}: headless {h:7.2f} s ({hc:.2f} s CPU)   app {a:7.2f} s ({ac:.2f} s CPU)   "
-              f"ratio {a / h:.3f}")
-    print(f"correct per epoch, the same in every run: {correct_a}")
+        h = headless(args)
+        a = asyncio.run(in_app(args))
+        if a.correct != h.correct:
+            raise SystemExit(f"the runs differ: headless {h.correct}, app {a.correct}")
+        runs_headless.append(h)
+        runs_app.append(a)
+        print(f"run {i + 1}: headless {h.training:6.2f} s training, {h.total:6.2f} s total ({h.cpu:.2f} s CPU)   "
+              f"app {a.training:6.2f} s training, {a.total:6.2f} s total ({a.cpu:.2f} s CPU)   "
+              f"ratio training {a.training / h.training:.3f}, total {a.total / h.total:.3f}", flush=True)
+    print(f"correct per epoch, the same in every run: {runs_app[-1].correct}")
     # On a shared machine one run can be slowed by others; the fastest of each is the
     # least disturbed, the CPU time says what each did whatever the machine's load.
-    for what, hs, as_ in (("median", statistics.median(times_headless), statistics.median(times_app)),
-                          ("fastest", min(times_headless), min(times_app)),
-                          ("CPU, median", statistics.median(cpu_headless), statistics.median(cpu_app))):
-        print(f"{what + ':':13} headless {hs:6.2f} s, app {as_:6.2f} s; app / headless = {as_ / hs:.3f} "
+    for what, pick in (("training, median", lambda runs: statistics.median(r.training for r in runs)),
+                       ("training, fastest", lambda runs: min(r.training for r in runs)),
+                       ("total, median", lambda runs: statistics.median(r.total for r in runs)),
+                       ("CPU, median", lambda runs: statistics.median(r.cpu for r in runs))):
+        hs, as_ = pick(runs_headless), pick(runs_app)
+        print(f"{what + ':':18} headless {hs:6.2f} s, app {as_:6.2f} s; app / headless = {as_ / hs:.3f} "
               f"(target ≤ 1.15)")
     ms = sorted(1000 * t for t in asyncio.run(key_latencies(args)))
     print(f"key answered while training ({len(ms)} presses): median {statistics.median(ms):.1f} ms, "

@@ -175,3 +175,28 @@ async def test_the_download_dialogs_answer_is_remembered_in_the_config_folder(tm
         assert screen.session.plan.settings["dataset"] == "sample" and screen.session.state == FINISHED
         assert any("training on the offline sample, as you chose before" in m for m in said)
     assert remember_dataset_choice("mnist", "download") and remembered_dataset_choice("mnist") == "download"
+
+
+async def test_epochs_are_drawn_while_the_run_goes_on(monkeypatch):
+    """Epochs slower than the redraw throttle are drawn as they finish, not all at the end
+    (a Textual timer of 0 s fails once any time has passed; the screen draws at once then)."""
+    from nnsim.tui.screens.train import reports
+
+    monkeypatch.setattr(reports, "EPOCH_REDRAW", 0.0)  # every epoch is "slower than the throttle"
+    app = sample_app(epochs=3)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        for _ in range(3):
+            await pilot.press("minus")  # 100 mini-batches a second: 1.5 s an epoch
+        await pilot.press("c")
+        for _ in range(400):
+            await asyncio.sleep(0.01)
+            if screen.session is not None and screen.session.results:
+                break
+        await pilot.pause(0.1)
+        assert screen.busy and screen.session.state == "running"
+        assert [r.event.epoch for r in screen.shown] == [0]  # drawn while epoch 1 trains
+        assert screen.log_lines[-1].startswith("Epoch 0: ")
+        assert screen.query_one("#chart", AccuracyChart).epochs
+        screen.session.request_stop()
+        await settle(pilot)
