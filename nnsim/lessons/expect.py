@@ -291,13 +291,48 @@ _accuracy_cache: dict = {}
 def _other_accuracy(other: Scenario, quick: bool, after_epochs: int, data_dir):
     """Train the lesson compared against; cached by its file's contents, so checking a
     library trains each lesson once even when others compare against it."""
-    other = other.variant(quick)
-    if other.is_quick and other.quick_seeds:
-        return median_accuracy(other, after_epochs, data_dir)[0]
-    key = (hashlib.sha256(other.path.read_bytes()).hexdigest(), quick, str(data_dir))
+    variant = other.variant(quick)
+    if variant.is_quick and variant.quick_seeds:
+        return median_accuracy(variant, after_epochs, data_dir)[0]
+    return epoch_accuracy(compared_run(other, quick, data_dir), after_epochs)
+
+
+COMPARE_DATA = ("dataset", "validation_size", "training_size", "test_size")
+"""What "the same data" means for a compared run: these [train] settings of the run it is compared with."""
+
+
+def compared_lessons(scenario: Scenario) -> list[Scenario]:
+    """The lessons this lesson's ``compare`` expectations (of the variant it is) name,
+    each once, in order, loaded as :meth:`_Checker.compare` loads them."""
+    names: list[str] = []
+    for e in scenario.expects:
+        name = e.lower_than or e.higher_than if e.type == "compare" else None
+        if name and name not in names:
+            names.append(name)
+    return [_load_relative(name, scenario) for name in names]
+
+
+def compared_run(other: Scenario, quick: bool, data_dir=None, data: Optional[dict] = None) -> list[LessonStep]:
+    """The run of ``other`` (its ``quick`` variant, or on ``data``: :data:`COMPARE_DATA`
+    settings of the run it is compared with) that a compare expectation checks: its
+    epochs' steps, trained once per file contents and data (``nnsim check`` and the
+    app share the cache). A quick variant with ``seeds`` gives its median run."""
+    variant = other.variant(quick)
+    changes = {k: v for k, v in (data or {}).items() if k in COMPARE_DATA and getattr(variant.train, k) != v}
+    if changes:
+        variant = dataclasses.replace(variant, train=dataclasses.replace(variant.train, **changes))
+    if variant.is_quick and variant.quick_seeds and not changes:
+        runs = seeded_runs(variant, data_dir)
+        last = min(len(run) for run in runs)
+        ranked = sorted(runs, key=lambda run: run[last - 1].values.get("accuracy", -1.0) if last else 0.0)
+        return ranked[len(ranked) // 2]
+    key = (hashlib.sha256(other.path.read_bytes()).hexdigest(), quick, str(data_dir), tuple(sorted(changes.items())))
     if key not in _accuracy_cache:
-        _accuracy_cache[key] = list(train_steps(other, data_dir=data_dir))
-    return epoch_accuracy(_accuracy_cache[key], after_epochs)
+        # The test outputs are dropped: a kept run needs the figures, not 10,000 columns an epoch.
+        _accuracy_cache[key] = [dataclasses.replace(step, data=step.data._replace(outputs=None, answers=None))
+                                if step.kind == "epoch" else step
+                                for step in train_steps(variant, data_dir=data_dir)]
+    return _accuracy_cache[key]
 
 
 def _load_relative(name: str, scenario: Scenario) -> Scenario:

@@ -22,6 +22,8 @@ class RunRecord:
     epochs: tuple[EpochDone, ...]
     eta_changes: tuple[EtaChanged, ...] = ()
     state: str = ""
+    lesson: str = ""
+    """The lesson the run was made in (its name), to find it again for a comparison."""
 
 
 def run_label(settings: dict) -> str:
@@ -37,7 +39,28 @@ def record_of(session, label: Optional[str] = None) -> RunRecord:
     """A :class:`RunRecord` of a :class:`~nnsim.lessons.session.TrainingSession`."""
     epochs = tuple(r.event._replace(outputs=None, answers=None) for r in session.results)
     return RunRecord(label or run_label(session.settings), dict(session.settings), epochs,
-                     tuple(session.eta_changes), session.state)
+                     tuple(session.eta_changes), session.state, getattr(session.scenario, "name", "") or "")
+
+
+COMPARED_KEYS = ("sizes", "mini_batch_size", "eta", "dataset", "outputs")
+"""What makes a kept run the run of a lesson compared against: its settings on these."""
+
+
+def lesson_settings(scenario) -> dict:
+    """The settings a run of ``scenario`` has (as a plan records them), on :data:`COMPARED_KEYS`."""
+    train = scenario.train
+    return dict(sizes=list(scenario.network.sizes), mini_batch_size=train.mini_batch_size, eta=train.eta,
+                dataset=train.dataset, outputs=train.outputs)
+
+
+def compared_record(other, steps, data: Optional[dict] = None) -> RunRecord:
+    """A :class:`RunRecord` of lesson ``other``'s run trained to compare with (its steps,
+    from :func:`nnsim.lessons.expect.compared_run`, on ``data`` if given)."""
+    settings = dict(lesson_settings(other), epochs=other.train.epochs, seed=other.train.seed)
+    settings.update({k: v for k, v in (data or {}).items() if k in COMPARED_KEYS})
+    epochs = tuple(step.data for step in steps if step.kind == "epoch")
+    state = "diverged" if any(step.kind == "diverged" for step in steps) else "finished"
+    return RunRecord(f"{other.name}: {run_label(settings)}", settings, epochs, (), state, other.name)
 
 
 @dataclass
@@ -58,6 +81,21 @@ class RunShelf:
         self.runs.append(record)
         del self.runs[:-MAX_RUNS]
         return record
+
+    def keep_record(self, record: RunRecord) -> None:
+        """Keep a run made elsewhere (a compared lesson's, trained in the background)."""
+        self.runs.append(record)
+        del self.runs[:-MAX_RUNS]
+
+    def lesson_run(self, lesson, data: dict) -> Optional[RunRecord]:
+        """The latest kept run of the lesson ``lesson`` (a scenario) with its own settings
+        on ``data`` (its dataset replaced as in ``data``), if any."""
+        wanted = dict(lesson_settings(lesson), **{k: v for k, v in data.items() if k in COMPARED_KEYS})
+        for record in reversed(self.runs):
+            if (record.lesson == lesson.name and record.epochs and record.state in ("finished", "diverged")
+                    and all(record.settings.get(k) == v for k, v in wanted.items())):
+                return record
+        return None
 
     def others(self, session) -> list[RunRecord]:
         """The kept runs other than ``session``'s own."""

@@ -8,6 +8,7 @@ checked in test_library.py.
 
 from collections import namedtuple
 
+import dataclasses
 import numpy as np
 import pytest
 
@@ -152,3 +153,25 @@ def test_run_quick_prints_epochs_then_expectations(write, data, capsys):
     bad = write("bad", RUN.format(n_out=10, outputs="one-hot").replace("at_most = 0.99", "at_most = 0.01"))
     assert main(["run", str(bad), "--quick"]) == 1
     assert "FAIL  accuracy after 2 epochs is at most 1.00%: got " in capsys.readouterr().out
+
+
+def test_the_compared_run_is_the_one_check_trains_and_a_kept_run_counts_only_with_the_lessons_settings():
+    from nnsim.lessons import load_scenario
+    from nnsim.lessons.expect import compared_lessons, compared_run
+    from nnsim.lessons.runs import RunShelf, compared_record
+
+    lesson = load_scenario("four-outputs").variant(True)
+    (other,) = compared_lessons(lesson)
+    assert other.name == "ten-outputs"
+    steps = compared_run(other, True)
+    assert compared_run(other, True) is steps  # cached: nnsim check and the app train it once
+    assert all(s.data.outputs is None for s in steps if s.kind == "epoch")  # figures kept, not test columns
+    shelf = RunShelf()
+    data = {"dataset": "sample"}
+    record = compared_record(other.variant(True), steps, data)
+    shelf.keep_record(record)
+    assert shelf.lesson_run(other.variant(True), data) is record
+    assert shelf.lesson_run(other.variant(True), {"dataset": "mnist"}) is None  # other data: not this run
+    faster = dataclasses.replace(record, settings=dict(record.settings, eta=30.0))
+    shelf.runs = [faster]
+    assert shelf.lesson_run(other.variant(True), data) is None  # the learner's run with another η is not the lesson's

@@ -67,6 +67,7 @@ class AccuracyChart(Vertical):
         self.eta_changes: list[EtaChanged] = []
         self.batches = 1
         self.overlays: list[tuple[str, Sequence[EpochDone]]] = []
+        self.live_label = "this run"
 
     def compose(self) -> ComposeResult:
         yield Static("no epoch yet: c starts training", id="accuracy-summary", markup=False)
@@ -80,14 +81,16 @@ class AccuracyChart(Vertical):
     def show(self, epochs: Sequence[EpochDone], total_epochs: int, book: Optional[Sequence[float]] = None,
              chance: Optional[float] = None, darkness: Optional[float] = None, svm: Optional[float] = None,
              eta_changes: Sequence[EtaChanged] = (), overlays: Sequence[tuple[str, Sequence[EpochDone]]] = (),
-             batches: int = 1) -> None:
+             batches: int = 1, live_label: str = "this run") -> None:
         """Draw ``epochs`` (the core's events, in order) of a run of ``total_epochs``;
         ``book`` is the book's accuracy per epoch (fractions) to draw beside them,
         ``chance`` the accuracy of guessing, ``darkness`` the average-darkness baseline
         measured on this run's data, ``svm`` the book's SVM figure (reference lines
         where they fall inside the chart's range), ``eta_changes`` the run's η changes
         (a marker each, where in the epoch of ``batches`` mini-batches it happened),
-        ``overlays`` kept runs as (label, epochs) drawn beside this one with a legend."""
+        ``overlays`` kept runs as (label, epochs) drawn beside this one with a legend, in
+        which this run is ``live_label``."""
+        self.live_label = live_label
         self.baselines = ([(f"average darkness {darkness:.2%}", darkness, BASELINE_STYLE)] if darkness is not None
                           else []) + ([(f"book: default SVM {svm:.2%}", svm, SVM_STYLE)] if svm is not None else [])
         self.epochs = [e for e in epochs if e.total]
@@ -128,7 +131,7 @@ class AccuracyChart(Vertical):
                 x_max = max(x_max, float(runs[-1].epoch))
         if self.epochs:
             series.append(Series([e.epoch for e in self.epochs], [100 * e.accuracy for e in self.epochs],
-                                 "this run", LIVE_STYLE))
+                                 self.live_label, LIVE_STYLE))
             best = max(self.epochs, key=lambda e: (e.correct, -e.epoch))
             markers.append(Marker(best.epoch, 100 * best.accuracy, f"best {best.accuracy:.2%}", BEST_STYLE))
         low = not values or min(values) < LOW

@@ -135,8 +135,10 @@ class RunReports:
         if session is None:
             chart.show(events, epochs, book, None, darkness, svm, overlays=self.overlays())
         else:
+            # Beside a compared lesson's run, the legend names this lesson's too.
+            live = f"this run: {self.scenario.name}" if self.compared and self.scenario.name else "this run"
             chart.show(events, epochs, book, session.chance, darkness, svm, eta_changes=session.eta_changes,
-                       overlays=self.overlays(), batches=session.batches)
+                       overlays=self.overlays(), batches=session.batches, live_label=live)
 
     def step_done(self, result: StepResult) -> None:
         self.draw_epochs()

@@ -28,7 +28,7 @@ stop, ``w`` save the model, ``d`` open the last stepped mini-batch in the
 debugger, ``+``/``-`` the pace (down to slow motion, each mini-batch shown with
 a sparkline of recent costs), ``N`` one epoch, ``o`` overlay kept runs,
 ``1``–``4`` the panels. The parts live beside this module: settings.py,
-loading.py, reports.py, steering.py, inside.py, text.py.
+loading.py, reports.py, steering.py, compare.py, inside.py, text.py.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from nnsim.tui.app import NnsimApp
 from nnsim.tui.frame.lesson import LessonScreen
 from nnsim.tui.frame.step_counter import StepCounter
 from nnsim.tui.screens.train.accuracy_chart import AccuracyChart
+from nnsim.tui.screens.train.compare import Comparing
 from nnsim.tui.screens.train.confusion_matrix import ConfusionMatrix
 from nnsim.tui.screens.train.digit_gallery import DigitGallery
 from nnsim.tui.screens.train.inside import LookInside
@@ -70,7 +71,7 @@ TABS = ("accuracy", "classes", "mistakes", "features")
 __all__ = ["TrainScreen", "TrainingApp", "TrainingReport", "clock_text", "progress_text"]
 
 
-class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, LessonScreen):
+class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, Comparing, LessonScreen):
     """The training screen; see the module's docstring.
 
     Args:
@@ -302,6 +303,7 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, L
         if session.matches_book:
             book = book_log_lines()
             self.write_log(f"the book's run, for comparison: {book[0]} … {book[-1]}")
+        self.start_comparison(scenario)  # a lesson that compares shows the other run too (compare.py)
         if then == "keep":
             self._pending = list(session.results)
             self.draw_epochs()

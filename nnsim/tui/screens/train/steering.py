@@ -107,13 +107,18 @@ class Steering:
             self.shelf.keep(session)
 
     def overlays(self) -> list[tuple[str, tuple]]:
+        """The runs drawn beside this one: a comparing lesson's compared runs (always), then
+        what ``o`` chose."""
+        compared = self.compared_overlays()
         others = self.shelf.others(self.session)
         if self.overlay is None or not others:
-            return []
-        if self.overlay == -1:
-            return [(r.label, r.epochs) for r in others]
-        r = others[self.overlay % len(others)]
-        return [(r.label, r.epochs)]
+            chosen = []
+        elif self.overlay == -1:
+            chosen = [(r.label, r.epochs) for r in others]
+        else:
+            r = others[self.overlay % len(others)]
+            chosen = [(r.label, r.epochs)]
+        return compared + [c for c in chosen if c not in compared]
 
     def action_overlay(self) -> None:
         """Cycle the overlay: none → each kept run in turn → all of them → none."""
@@ -130,7 +135,8 @@ class Steering:
             self.overlay += 1
         else:
             self.overlay = -1 if len(others) > 1 else None
-        shown = self.overlays()
+        compared = self.compared_overlays()  # shown whatever o chooses
+        shown = [o for o in self.overlays() if o not in compared]
         self.say("overlay: none" if not shown else
                  f"overlay: {'all ' + str(len(shown)) + ' kept runs' if len(shown) > 1 else shown[0][0]} (o for more)")
         self.show_chart()
