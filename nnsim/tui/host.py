@@ -73,6 +73,9 @@ class Host:
     served = False
     may_download = True
     """Whether a lesson may download a dataset into the data cache."""
+    preferences: Optional[dict] = None
+    """Where the app's remembered answers live (the download dialog's): None for the user's
+    config folder; a served session keeps its own here, for the session only."""
 
     def open_lesson(self, text: str):
         """The scenario the user asked for in "Open a file" (NnsimError if none)."""
@@ -179,6 +182,7 @@ class ServedHost(Host):
                  deliver: Optional[Callable[..., object]] = None) -> None:
         self.table = dict(table) if table is not None else lesson_table()
         self.deliver = deliver
+        self.preferences = {}  # the server's config folder is every client's: nothing is written there
 
     @classmethod
     def from_environment(cls) -> "ServedHost":

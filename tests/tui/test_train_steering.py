@@ -200,3 +200,25 @@ async def test_epochs_are_drawn_while_the_run_goes_on(monkeypatch):
         assert screen.query_one("#chart", AccuracyChart).epochs
         screen.session.request_stop()
         await settle(pilot)
+
+
+async def test_a_served_session_keeps_its_dataset_choice_to_itself():
+    """Under nnsim serve the config folder is the server's, shared by every client: the
+    choice is kept by the session's host, and nothing is written."""
+    from nnsim.tui.host import ServedHost
+
+    app = sample_app(epochs=1, dataset="mnist")
+    app.host = ServedHost()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TrainScreen)  # no download dialog: the cache is the teacher's
+        assert screen.session.plan.settings["dataset"] == "sample" and screen.session.state == FINISHED
+        assert app.host.preferences == {"dataset_choice": {"mnist": "sample"}}
+    assert not (config_dir() / "preferences.json").exists() and remembered_dataset_choice("mnist") is None
+    assert ServedHost().preferences == {}  # another client starts afresh
+    # Asked again in the same session, the answer is the session's own.
+    remember_dataset_choice("fashion-mnist", "download", app.host.preferences)
+    assert remembered_dataset_choice("fashion-mnist", app.host.preferences) == "download"
+    assert remembered_dataset_choice("fashion-mnist") is None and not (config_dir() / "preferences.json").exists()

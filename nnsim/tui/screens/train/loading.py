@@ -26,16 +26,17 @@ class DataLoading:
                 self._after_download("sample", scenario, then)
                 return
             from nnsim.tui.screens.train.download import DownloadDialog
-            from nnsim.tui.screens.train.preferences import config_dir, remembered_dataset_choice
+            from nnsim.tui.screens.train.preferences import kept_where, remembered_dataset_choice
 
             title = DATASET_TITLES.get(dataset, dataset)
-            if remembered_dataset_choice(dataset) == "sample":
+            preferences = self.app.host.preferences
+            if remembered_dataset_choice(dataset, preferences) == "sample":
                 sample = self.sample_variant(scenario)
                 if sample is not None:
                     self.scenario = sample
                     self.fill_settings(sample)
                     self.say(f"{title} is not in the cache: training on the offline sample, as you chose before "
-                             f"(kept in {config_dir()}; 'nnsim data download' fetches {title})")
+                             f"({kept_where(preferences)}; 'nnsim data download' fetches {title})")
                     self.load(sample, then)
                     return
             self.say(f"{title} is not in the cache: download it, or train on the offline sample")
@@ -48,7 +49,8 @@ class DataLoading:
         if answer is not None:
             from nnsim.tui.screens.train.preferences import remember_dataset_choice
 
-            remember_dataset_choice(scenario.train.dataset, "sample" if answer == "sample" else "download")
+            remember_dataset_choice(scenario.train.dataset, "sample" if answer == "sample" else "download",
+                                    self.app.host.preferences)
         if answer is None:
             self.say("not started: the data is not here (the offline sample always is)", "warning")
             return
