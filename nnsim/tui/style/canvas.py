@@ -82,3 +82,51 @@ class StripCanvas(Canvas):
 
     def plain(self) -> list[str]:
         return ["".join(chars) for chars in self.chars]
+
+
+class StripRows:
+    """A widget's lines kept between draws, row by row, so a redraw hands Textual only the
+    rows that changed (``Widget.refresh(region)`` of those rows re-renders them alone; a
+    whole-widget refresh would re-render every line).
+
+    The widget's own style (``base``: its colours under every cell) is merged into each
+    distinct cell style once, instead of applying it to every strip of every draw.
+    """
+
+    def __init__(self) -> None:
+        self.strips: list[Strip] = []
+        self._keys: list = []
+        self._merged: dict = {}
+        self._base = None
+
+    def update(self, grid: StripCanvas, base) -> list[int]:
+        """Take ``grid``'s rows as the lines; returns the indices of the rows that changed."""
+        if base is not self._base:
+            self._base, self._merged, self._keys = base, {}, []
+        merged = self._merged
+        changed = []
+        strips, keys = list(self.strips), list(self._keys)
+        height, width = grid.height, grid.width
+        if len(strips) != height:
+            strips, keys = [None] * height, [None] * height
+        for r in range(height):
+            chars, styles = grid.chars[r], grid.styles[r]
+            old = keys[r]
+            # Lists compare in C, by identity first: the palette hands out one Style per shade.
+            if old is not None and old[0] == chars and old[1] == styles:
+                continue
+            key = (chars, styles)
+            text = "".join(chars)
+            segments, start = [], 0
+            for end in range(1, width + 1):
+                if end == width or styles[end] is not styles[start]:
+                    style = styles[start]
+                    full = merged.get(id(style))
+                    if full is None:
+                        full = merged[id(style)] = (base + style if style is not None else base, style)
+                    segments.append(Segment(text[start:end], full[0]))
+                    start = end
+            strips[r], keys[r] = Strip(segments, width), key
+            changed.append(r)
+        self.strips, self._keys = strips, keys
+        return changed

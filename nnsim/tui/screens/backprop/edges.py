@@ -11,6 +11,7 @@ terminal alike:
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Optional
 
 from nnsim.tui.style.palette import Palette, Shade
@@ -42,22 +43,23 @@ def edge_shade(value: float, lvl: int, lit: bool) -> Shade:
     return (name, (50, 80, 100)[lvl] if lit else (22, 34, 48)[lvl])
 
 
-def line_cells(x0: int, y0: int, x1: int, y1: int) -> list[tuple[int, int, int]]:
+@lru_cache(maxsize=4096)  # the same few hundred lines are drawn at every step
+def line_cells(x0: int, y0: int, x1: int, y1: int) -> tuple[tuple[int, int, int], ...]:
     """The cells of a straight line from (x0, y0) to (x1, y1), x0 < x1, each with a
     direction index into :data:`CHARS` (0 horizontal, 1 falling, 2 rising, 3 vertical):
     one cell per column for a shallow line, one per row for a steep one."""
     if x1 <= x0:
-        return []
+        return ()
     diagonal = 1 if y1 > y0 else 2
     if abs(y1 - y0) <= x1 - x0:
         rows = [round(y0 + (y1 - y0) * (c - x0) / (x1 - x0)) for c in range(x0, x1 + 1)]
-        return [(x0 + i, r, 0 if i + 1 >= len(rows) or rows[i + 1] == r else diagonal)
-                for i, r in enumerate(rows)]
+        return tuple((x0 + i, r, 0 if i + 1 >= len(rows) or rows[i + 1] == r else diagonal)
+                     for i, r in enumerate(rows))
     step = 1 if y1 > y0 else -1
     span = list(range(y0, y1 + step, step))
     cols = [round(x0 + (x1 - x0) * (r - y0) / (y1 - y0)) for r in span]
-    return [(c, r, 3 if i + 1 < len(cols) and cols[i + 1] == c else diagonal)
-            for i, (c, r) in enumerate(zip(cols, span))]
+    return tuple((c, r, 3 if i + 1 < len(cols) and cols[i + 1] == c else diagonal)
+                 for i, (c, r) in enumerate(zip(cols, span)))
 
 
 def draw_edge(grid, palette: Palette, x0: int, y0: int, x1: int, y1: int, value: float, scale: float,

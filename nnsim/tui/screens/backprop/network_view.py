@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
 from nnsim.lessons.diagrams import Edges, Flow
 from nnsim.tui.screens.backprop.edges import LEGEND, arrowhead, draw_edge, label_at, scale_of
-from nnsim.tui.style.canvas import StripCanvas
+from nnsim.tui.style.canvas import StripCanvas, StripRows
 from nnsim.lessons.text import column
 from nnsim.tui.style.format import fmt, fmt_fixed
 from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, intensity, signed
@@ -99,6 +100,11 @@ class NetworkView(LineCache, Widget):
         self.edges: list[Edges] = []
         self.flow: Optional[Flow] = None
         self._gap = GAP
+        self._rows = StripRows()
+        self._palette: Optional[Palette] = None
+        self._digit_rows: tuple = (None, None, ())  # (values, (lines, x, width), rows drawn)
+        self._anchor_cache: dict = {}
+        self._text_cache: dict = {}
         self.reserved = 0
         """Columns beside the view that other panels keep (with ``width: auto`` the view
         takes at most MAX_SHARE of what is left)."""
@@ -115,8 +121,46 @@ class NetworkView(LineCache, Widget):
         self.selected = selected
         self.edges = list(edges)
         self.flow = flow
-        self.invalidate_lines()
-        self.refresh()
+        self._redraw()
+
+    # -- drawing only what changed ---------------------------------------------------------
+
+    def _redraw(self) -> None:
+        """Draw now and refresh the rows that changed (a step lights some edges and
+        numbers; the digit and most edges stay as they were)."""
+        if not self.is_mounted or self._strips is None or self._theme != self.app.theme or not self.size:
+            self.invalidate_lines()
+            self.refresh()
+            return
+        changed = self._rows.update(self._draw(self._palette_now()), self.rich_style)
+        self._strips = self._rows.strips
+        width = self.size.width
+        start = None
+        for y in changed + [None]:  # contiguous runs of changed rows, one region each
+            if start is not None and (y is None or y != end + 1):
+                self.refresh(Region(0, start, width, end - start + 1))
+                start = None
+            if y is not None:
+                if start is None:
+                    start = y
+                end = y
+
+    def _palette_now(self) -> Palette:
+        if self._palette is None:
+            self._palette = Palette(self)
+        return self._palette
+
+    def invalidate_lines(self) -> None:
+        super().invalidate_lines()
+        self._palette = None  # a new theme or background: colours resolved again
+
+    def lines(self) -> list[Strip]:
+        if self._strips is None or self._theme != self.app.theme:
+            self._theme = self.app.theme
+            self._palette = None
+            self._rows.update(self._draw(self._palette_now()), self.rich_style)
+            self._strips = self._rows.strips
+        return self._strips
 
     # -- layout -------------------------------------------------------------------------
 
@@ -216,6 +260,15 @@ class NetworkView(LineCache, Widget):
 
     def _anchors(self, col: LayerColumn, mode: str, subs: int, w: int, x: int, rows: int) -> list[tuple[int, int, int]]:
         """Where each neuron sits: its row and the cells an edge leaves from and arrives at."""
+        key = (col.size, mode, subs, w, x, rows, self._gap)
+        found = self._anchor_cache.get(key)
+        if found is None:
+            if len(self._anchor_cache) > 64:
+                self._anchor_cache.clear()
+            found = self._anchor_cache[key] = self._place(col, mode, subs, w, x, rows)
+        return found
+
+    def _place(self, col: LayerColumn, mode: str, subs: int, w: int, x: int, rows: int) -> list[tuple[int, int, int]]:
         if mode == "summary":
             mid = 2 + min(rows, 4) // 2
             return [(mid, x, x + w - 1)] * col.size
@@ -308,7 +361,8 @@ class NetworkView(LineCache, Widget):
     def _numbers(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, anchors, with_z: bool) -> None:
         values = col.numbers
         scale = _scale(values) if col.show_deltas and values is not None else 0.0
-        texts = layer_texts(values)
+        texts = self._texts(values, layer_texts)
+        z_texts = self._texts(col.zs, z_column) if with_z else None
         digits = len(str(col.size - 1))
         for j in range(col.size):
             r, left, _ = anchors[j]
@@ -322,7 +376,7 @@ class NetworkView(LineCache, Widget):
             at = left + 3 + digits
             if with_z:
                 z = None if col.zs is None else float(col.zs[j])
-                grid.write(r, at, "·".center(VALUE_WIDTH) if z is None else fmt_fixed(z, VALUE_WIDTH, 3),
+                grid.write(r, at, "·".center(VALUE_WIDTH) if z is None else z_texts[j],
                            palette.style(MUTED if z is None else TEXT))
                 grid.write(r, at + VALUE_WIDTH, " ", palette.style(TEXT))
                 at += VALUE_WIDTH + 1
@@ -339,27 +393,52 @@ class NetworkView(LineCache, Widget):
                          else palette.style(TEXT, None if bg == CLEAR else bg))
             grid.write(r, at, text, style)
 
+    def _texts(self, values, write) -> list[str]:
+        """A layer's numbers as written, remembered: a pass shows the same a, z and δ at
+        many steps, and formatting a column is a good part of a step's drawing."""
+        if values is None:
+            return []
+        v = np.asarray(values, dtype=np.float64)
+        key = (write, v.tobytes())
+        found = self._text_cache.get(key)
+        if found is None:
+            if len(self._text_cache) > 256:
+                self._text_cache.clear()
+            found = self._text_cache[key] = write(v)
+        return found
+
     def _digit(self, grid: "_Grid", palette: Palette, col: LayerColumn, x: int) -> None:
         """The 784 inputs as the 28×28 digit, two pixel rows per line (▀: top in front)."""
         values = col.activations
         if values is None:
             return
-        v = np.asarray(values, dtype=np.float64).reshape(DIGIT_SIDE, DIGIT_SIDE)
         lines = min(max(1, self.size.height - 3), DIGIT_SIDE // 2)
-        # Shades in tenths: 11 × 11 styles at most, resolved once by the palette.
-        tenths = np.clip(np.nan_to_num(v, nan=0.0), 0.0, 1.0)
-        tenths = np.rint(tenths * 10).astype(int)
-        style = palette.style
-        for r in range(lines):
-            top_row, bottom_row = (2 * r * DIGIT_SIDE) // (2 * lines), ((2 * r + 1) * DIGIT_SIDE) // (2 * lines)
+        width = min(DIGIT_SIDE, grid.width - x)
+        where = (lines, x, width, id(palette))
+        seen, at, drawn = self._digit_rows
+        if at != where or seen is None or not np.array_equal(seen, values, equal_nan=True):
+            drawn = self._digit_cells(palette, np.asarray(values, dtype=np.float64), lines, width)
+            self._digit_rows = (np.array(values, dtype=np.float64), where, drawn)
+        for r, styles in enumerate(drawn):
             row = 2 + r
             if row >= grid.height:
                 break
-            chars, styles = grid.chars[row], grid.styles[row]
-            for c in range(min(DIGIT_SIDE, grid.width - x)):
-                top, bottom = int(tenths[top_row, c]), int(tenths[bottom_row, c])
-                chars[x + c] = "▀"
-                styles[x + c] = style(("foreground", max(3, 10 * top)), ("foreground", max(3, 10 * bottom)))
+            grid.chars[row][x:x + width] = ["▀"] * width
+            grid.styles[row][x:x + width] = styles
+
+    @staticmethod
+    def _digit_cells(palette: Palette, values: np.ndarray, lines: int, width: int) -> list[list]:
+        """Each line's cell styles: the top pixel row in front, the bottom one behind."""
+        v = values.reshape(DIGIT_SIDE, DIGIT_SIDE)
+        # Shades in tenths: 11 × 11 styles at most, resolved once by the palette.
+        tenths = np.rint(np.clip(np.nan_to_num(v, nan=0.0), 0.0, 1.0) * 10).astype(int)
+        style = palette.style
+        out = []
+        for r in range(lines):
+            top_row, bottom_row = (2 * r * DIGIT_SIDE) // (2 * lines), ((2 * r + 1) * DIGIT_SIDE) // (2 * lines)
+            out.append([style(("foreground", max(3, 10 * int(tenths[top_row, c]))),
+                              ("foreground", max(3, 10 * int(tenths[bottom_row, c])))) for c in range(width)])
+        return out
 
     def _bars(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, rows: int) -> None:
         """A grid of shaded cells, one per neuron, column by column: activations as ink,
@@ -433,6 +512,10 @@ def _activation_bg(a: float) -> Shade:
 def _strength(value: float) -> float:
     v = abs(float(value))
     return v if math.isfinite(v) else math.inf
+
+
+def z_column(values) -> list[str]:
+    return [fmt_fixed(float(v), VALUE_WIDTH, 3) for v in values]
 
 
 def layer_texts(values) -> list[str]:
