@@ -48,5 +48,9 @@ class NarrationPanel(VerticalScroll, can_focus=False):
         self.border_title = Content(title)  # plain text: a title may hold [brackets]
         # TOML multi-line strings wrap at the author's line width; let the panel wrap instead.
         paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
-        self._text.update("\n\n".join(paragraphs))
+        # A new layout (the whole screen's) only when the wrapped text changes height.
+        body, lines = self._text, self._text.size.height
+        body.update("\n\n".join(paragraphs), layout=False)
+        if not body.size.width or body.visual.get_height(body.styles, body.size.width) != lines:
+            body.refresh(layout=True)
         self.scroll_home(animate=False)

@@ -137,6 +137,26 @@ class ArraysView(LineCache, Widget):
         self._blocks_laid: list = []
         self._starts: list = [0]
         self._drawn: dict[int, list[Strip]] = {}
+        self._kept: dict = {}
+        """Blocks and their drawn lines from earlier steps, by what they show: a pass
+        shows the same arrays at many steps, and a 30×784 heat map costs a step's budget."""
+        self._base = None
+
+    def _keep(self, key, arrays: tuple, make):
+        """``make()``, or what it made before for the same ``key`` and the very same arrays."""
+        found = self._kept.get(key)
+        if found is not None and len(found[0]) == len(arrays) and all(a is b for a, b in zip(found[0], arrays)):
+            return found[1]
+        if len(self._kept) > 128:
+            self._kept.clear()
+        made = make()
+        self._kept[key] = (arrays, made)
+        return made
+
+    def notify_style_update(self) -> None:
+        self._kept.clear()  # the lines carry the old colours
+        self._palette = None
+        super().notify_style_update()
 
     @property
     def arrays(self) -> dict[str, np.ndarray]:
@@ -163,7 +183,8 @@ class ArraysView(LineCache, Widget):
         for item in self.items:
             a = as_matrix(item.array)
             if a.shape[0] <= NUMBER_ROWS and a.shape[1] <= NUMBER_COLUMNS:
-                table = NumberTable(item.label, a, highlight=item.highlight, result=item.result)
+                table = self._keep(("table", item.label, item.highlight, item.result), (item.array,),
+                                   lambda: NumberTable(item.label, a, highlight=item.highlight, result=item.result))
                 if a.shape[1] == 1 and used + table.width <= width:
                     row.append(table)
                     used += table.width + GAP
@@ -171,7 +192,9 @@ class ArraysView(LineCache, Widget):
                     stacked.append(table)
             else:
                 lines = max(2, min(HEAT_LINES, self.size.height // 3))
-                heat = HeatGrid(item.label, a, max_width=max(8, width - 1), max_height=lines, mark=item.highlight)
+                heat = self._keep(("heat", item.label, item.highlight, width, lines), (item.array,),
+                                  lambda: HeatGrid(item.label, a, max_width=max(8, width - 1), max_height=lines,
+                                                   mark=item.highlight))
                 heat.result = item.result
                 heats.append(heat)
         return heats, row, stacked
@@ -217,21 +240,30 @@ class ArraysView(LineCache, Widget):
 
     def _draw_block(self, k: int) -> list[Strip]:
         kind, block, height = self._blocks_laid[k]
+        parts = tuple(block) if kind == "row" else (block,)
+        return self._keep(("drawn", kind, height, self._palette, self._base), parts,
+                          lambda: self._draw_lines(kind, block, height))
+
+    def _draw_lines(self, kind: str, block, height: int) -> list[Strip]:
         palette = self._palette
+        base = self._base
         if kind == "row":
             drawn = [table.strips(palette) for table in block]
             lines = []
             for y in range(height):
-                parts = []
+                segments: list[Segment] = []  # one strip per line (a strip is not cheap to make)
                 for table, strips in zip(block, drawn):
-                    part = strips[y] if y < len(strips) else Strip.blank(table.width)
-                    parts += [part.adjust_cell_length(table.width), Strip.blank(GAP)]
-                lines.append(Strip.join(parts))
+                    used = 0
+                    if y < len(strips):
+                        segments += strips[y]
+                        used = strips[y].cell_length
+                    segments.append(Segment(" " * (table.width - used + GAP)))
+                lines.append(Strip(Segment.apply_style(segments, base)))
+            return lines
         elif kind == "note":
             lines = [strip([palette.text(block, MUTED)])]
         else:
             lines = block.strips(palette)
-        base = self.rich_style
         return [line.apply_style(base) for line in lines]
 
     def _line(self, i: int) -> Strip:
@@ -244,13 +276,16 @@ class ArraysView(LineCache, Widget):
 
     def render_line(self, y: int) -> Strip:
         if self._strips is None or self._theme != self.app.theme:
+            if self._theme != self.app.theme or self._palette is None:
+                self._kept.clear()
+                self._palette = Palette(self)
             self._theme = self.app.theme
-            self._palette = Palette(self)
+            self._base = self.rich_style
             self._layout()
             self._strips = []  # laid out; blocks are drawn as they come into view
             self._scroll_to_focus()
         height, top, total = self.size.height, self.top, self.total_lines
-        base = self.rich_style
+        base = self._base
         if top > 0 and y == 0:
             return strip([self._palette.text(f"⋯ {top} more lines above", MUTED)]).apply_style(base)
         if top + height < total and y == height - 1:
