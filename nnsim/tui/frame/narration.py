@@ -48,9 +48,13 @@ class NarrationPanel(VerticalScroll, can_focus=False):
         self.border_title = Content(title)  # plain text: a title may hold [brackets]
         # TOML multi-line strings wrap at the author's line width; let the panel wrap instead.
         paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
-        # A new layout (the whole screen's) only when the wrapped text changes height.
-        body, lines = self._text, self._text.size.height
+        # A new layout (the whole screen's) only when the text's height changes, past any
+        # min-height a screen gives it.
+        body, width = self._text, self._text.size.width
+        before = body.visual.get_height(body.styles, width) if width else 0
         body.update("\n\n".join(paragraphs), layout=False)
-        if not body.size.width or body.visual.get_height(body.styles, body.size.width) != lines:
+        after = body.visual.get_height(body.styles, width) if width else 0
+        floor = body.styles.min_height.cells if body.styles.min_height is not None else None
+        if not width or (after != before and max(after, before) > (floor or 0)):
             body.refresh(layout=True)
         self.scroll_home(animate=False)

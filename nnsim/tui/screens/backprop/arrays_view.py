@@ -183,8 +183,7 @@ class ArraysView(LineCache, Widget):
         for item in self.items:
             a = as_matrix(item.array)
             if a.shape[0] <= NUMBER_ROWS and a.shape[1] <= NUMBER_COLUMNS:
-                table = self._keep(("table", item.label, item.highlight, item.result), (item.array,),
-                                   lambda: NumberTable(item.label, a, highlight=item.highlight, result=item.result))
+                table = NumberTable(item.label, a, highlight=item.highlight, result=item.result)
                 if a.shape[1] == 1 and used + table.width <= width:
                     row.append(table)
                     used += table.width + GAP
@@ -257,7 +256,9 @@ class ArraysView(LineCache, Widget):
                     if y < len(strips):
                         segments += strips[y]
                         used = strips[y].cell_length
-                    segments.append(Segment(" " * (table.width - used + GAP)))
+                    if table.width > used:
+                        segments.append(Segment(" " * (table.width - used)))
+                    segments.append(Segment(" " * GAP))
                 lines.append(Strip(Segment.apply_style(segments, base)))
             return lines
         elif kind == "note":
