@@ -46,8 +46,10 @@ class ExpectationList(Widget):
     def at(self, position: int) -> None:
         """The learner is now at step ``position``: pending results follow."""
         if position != self.position:
+            before = [self.is_pending(i) for i in range(len(self.results))]
             self.position = position
-            self.refresh(layout=True)
+            if [self.is_pending(i) for i in range(len(self.results))] != before:  # else the same lines
+                self.refresh(layout=True)
 
     def is_pending(self, i: int) -> bool:
         return self.position is not None and i < len(self.needs) and self.needs[i] > self.position

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
@@ -45,6 +46,7 @@ class PerceptronDiagram(Widget):
         self.output: Optional[float] = None
         self.output_label = "output"
         self.selected: Optional[str] = None
+        self._extent: Optional[tuple[int, int]] = None
 
     def show(self, weights: Sequence[float], bias: float, inputs: Optional[Sequence[Optional[float]]] = None,
              z: Optional[float] = None, output: Optional[float] = None, output_label: str = "output",
@@ -57,8 +59,16 @@ class PerceptronDiagram(Widget):
         self.output = output
         self.output_label = output_label
         self.selected = selected
-        self.clear_cached_dimensions()  # the size may change with the content
-        self.refresh(layout=True)
+        # A new layout (the whole screen's) only when the drawing's size changes: most
+        # steps change a number in place.
+        lines = self.render().plain.split("\n")
+        extent = (max(cell_len(line) for line in lines), len(lines))
+        if extent != self._extent:
+            self._extent = extent
+            self.clear_cached_dimensions()
+            self.refresh(layout=True)
+        else:
+            self.refresh()
 
     @property
     def text(self) -> str:

@@ -50,6 +50,7 @@ class TruthTable(Widget):
         self.rows: list[tuple[tuple, tuple]] = []
         self.filled = 0
         self.current: Optional[int] = None
+        self._extent: Optional[tuple] = None
 
     def set_rows(self, input_columns: Sequence[str], result_columns: Sequence[str],
                  rows: Sequence[tuple[Sequence, Sequence]], filled: Optional[int] = None,
@@ -68,8 +69,13 @@ class TruthTable(Widget):
         self.rows = [(tuple(i), tuple(r)) for i, r in rows]
         self.filled = len(self.rows) if filled is None else filled
         self.current = current
-        self.clear_cached_dimensions()  # the size may change with the content
-        self.refresh(layout=True)
+        extent = (len(self.input_columns), len(self.result_columns), len(self.rows), tuple(self._widths()))
+        if extent != self._extent:  # a new layout only when the table's size changes
+            self._extent = extent
+            self.clear_cached_dimensions()
+            self.refresh(layout=True)
+        else:
+            self.refresh()
 
     def cell_text(self, row: int, column: str) -> str:
         """What the table shows in one cell ("·" for a result not reached yet)."""
