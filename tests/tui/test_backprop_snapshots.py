@@ -62,3 +62,14 @@ def test_network_view_digit_pass_top_k_120x40(snap_compare):
 def test_network_view_digit_pass_top_k_80x24(snap_compare):
     app = NnsimApp(load_scenario("backprop-digit"), start=1, cursor_blink=False)
     assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_network_view_digit_outputs_and_answer_80x24(snap_compare):
+    # At the cost step all ten outputs are known: each with its value, the most active marked ◀.
+    app = NnsimApp(load_scenario("backprop-digit"), start=3, cursor_blink=False)
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_network_view_in_presenter_mode_120x40(snap_compare):
+    app = NnsimApp(load_scenario("backprop-by-hand"), start=6, cursor_blink=False, present=True)
+    assert snap_compare(app, press=["down"], terminal_size=(120, 40))

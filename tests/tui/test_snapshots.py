@@ -70,6 +70,12 @@ def test_xor_circuit_mid_evaluation_120x40(snap_compare):
     assert snap_compare(app, terminal_size=(120, 40))
 
 
+def test_xor_circuit_in_presenter_mode_120x40(snap_compare):
+    # Presenter mode (issue #14): the circuit grows with the high-contrast theme.
+    app = NnsimApp(load_scenario("xor"), start=6, cursor_blink=False, present=True)
+    assert snap_compare(app, terminal_size=(120, 40))
+
+
 def test_half_adder_circuit_mid_evaluation_80x24(snap_compare):
     app = NnsimApp(load_scenario("half-adder"), start=8, cursor_blink=False)  # input 01, gate carry
     assert snap_compare(app, terminal_size=(80, 24))

@@ -70,6 +70,7 @@ class BackpropDrawing:
                 f"layer {layer}", n, None if a is None else a[:, e], None if d is None else d[:, e],
                 symbol, show_deltas, None if z is None else z[:, e]))
         view = self.query_one("#bp-network", NetworkView)
+        view.input_beside = bool(self.query_one("#bp-digit").display)  # the 28×28 panel is the input layer
         view.show(columns, current=focus.layer - 1, direction=direction(data),
                   selected=(focus.layer - 1, focus.neuron), edges=self.pass_edges(trace),
                   flow=step_flow(data, e))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
@@ -11,56 +10,24 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from nnsim.core.activations import most_active
 from nnsim.lessons.diagrams import Edges, Flow
+from nnsim.tui.screens.backprop.columns import (  # noqa: F401 (LayerColumn, layer_texts: this view's API)
+    DIGIT_SIDE, GAP, SUB_GAP, SUMMARY_ABOVE, SUMMARY_WIDTH, VALUE_WIDTH, WIDE_GAP, LayerColumn, activation_bg, bar,
+    bar_shade, layer_texts, marks_answer, output_texts, plan_columns, strength, z_column,
+)
+from nnsim.tui.screens.backprop.columns import scale as scale_of_layer
 from nnsim.tui.screens.backprop.edges import LEGEND, arrowhead, draw_edge, label_at, scale_of
 from nnsim.tui.style.canvas import StripCanvas, StripRows
-from nnsim.lessons.text import column
-from nnsim.tui.style.format import fmt, fmt_fixed
+from nnsim.tui.style.format import fmt
 from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, intensity, signed
 from nnsim.tui.style.shading import TEXT_SHADE_MAX
 
-# A layer with more neurons than this is summarised (784 pixels), not drawn neuron by neuron.
-SUMMARY_ABOVE = 64
-BARS = " ▁▂▃▄▅▆▇█"
-VALUE_WIDTH = 7
-GAP = 5
-WIDE_GAP = 16  # between layers when there is room: edges and their numbers
-NARROW_GAP = 3
-DIGIT_SIDE = 28
-DIGIT_MIN_ROWS = 6  # the digit squeezed to fewer lines than its 14 (pixel rows sampled)
-SUMMARY_WIDTH = 12
 MIN_WIDTH = 20
 MAX_SHARE = 0.65
 TEXT: Shade = ("foreground", 100)
 ACCENT: Shade = ("accent", 100)
-
-
-@dataclass(frozen=True)
-class LayerColumn:
-    """One layer as the view draws it.
-
-    Attributes:
-        title: the column's head, e.g. "layer 2".
-        size: how many neurons.
-        activations: each neuron's activation (n,), or None while the pass has not
-            reached the layer; the bar and the shade show it.
-        deltas: each neuron's error δ (n,), or None before backprop reaches the layer.
-        symbol: what the printed numbers are, e.g. "a²" or "δ²".
-        show_deltas: print δ instead of a (the backward half of a pass).
-        zs: each neuron's weighted input z (n,), or None before the pass computes it.
-    """
-
-    title: str
-    size: int
-    activations: Optional[np.ndarray] = None
-    deltas: Optional[np.ndarray] = None
-    symbol: str = ""
-    show_deltas: bool = False
-    zs: Optional[np.ndarray] = None
-
-    @property
-    def numbers(self) -> Optional[np.ndarray]:
-        return self.deltas if self.show_deltas else self.activations
+MARK = "◀"  # beside the most active output: the answer the network gives
 
 
 class NetworkView(LineCache, Widget):
@@ -105,6 +72,8 @@ class NetworkView(LineCache, Widget):
         self._digit_rows: tuple = (None, None, ())  # (values, (lines, x, width), rows drawn)
         self._anchor_cache: dict = {}
         self._text_cache: dict = {}
+        self.input_beside = False
+        """The input is drawn beside the view (the 28×28 panel): its column may give way."""
         self.reserved = 0
         """Columns beside the view that other panels keep (with ``width: auto`` the view
         takes at most MAX_SHARE of what is left)."""
@@ -164,47 +133,17 @@ class NetworkView(LineCache, Widget):
 
     # -- layout -------------------------------------------------------------------------
 
-    def _cell(self, col: LayerColumn, with_z: bool) -> int:
-        return 1 + len(str(col.size - 1)) + 2 + VALUE_WIDTH + (VALUE_WIDTH + 1 if with_z else 0)
-
     def _plan(self, width: int, rows: int, gap_wanted: int = GAP) -> tuple[list[tuple[str, int, int]], int]:
-        """For each column (mode, sub-columns, width), mode "numbers", "numbers+z", "bars",
-        "digit" or "summary"; and the gap between columns. Fits ``width`` where it can: z
-        goes first, then the wide gaps, then the widest layers give up their numbers for bars."""
-        plans = []
-        for i, col in enumerate(self.columns):
-            if col.size > SUMMARY_ABOVE:
-                digit = col.size == DIGIT_SIDE * DIGIT_SIDE and rows >= DIGIT_MIN_ROWS
-                plans.append(("digit", 1, DIGIT_SIDE) if digit else ("summary", 1, SUMMARY_WIDTH))
-                continue
-            subs = math.ceil(col.size / rows)
-            with_z = i > 0 and subs == 1
-            plans.append(("numbers+z" if with_z else "numbers", subs, subs * self._cell(col, with_z)))
-        gaps = max(1, len(plans) - 1)
-        total = sum(p[2] for p in plans)
-        if total + NARROW_GAP * gaps > width:
-            for i, (mode, subs, w) in enumerate(plans):
-                if mode == "numbers+z":
-                    plans[i] = ("numbers", subs, self._cell(self.columns[i], False))
-            total = sum(p[2] for p in plans)
-        if total + NARROW_GAP * gaps > width:
-            for i, (mode, subs, w) in enumerate(plans):
-                if mode == "digit":
-                    plans[i] = ("summary", 1, SUMMARY_WIDTH)
-            total = sum(p[2] for p in plans)
-        for i in sorted(range(len(plans)), key=lambda i: -plans[i][2]):
-            if total + NARROW_GAP * gaps <= width:
-                break
-            mode, subs, w = plans[i]
-            if mode.startswith("numbers"):
-                col = self.columns[i]
-                cols = math.ceil(col.size / rows)
-                bars = max(len(col.title), cols * 2 + 1, len(str(col.size - 1)) + 8)
-                if bars < w:
-                    plans[i] = ("bars", cols, bars)
-                    total -= w - bars
-        gap = max(NARROW_GAP, min(gap_wanted, (width - total) // gaps)) if len(plans) > 1 else 0
-        return plans, gap
+        return plan_columns(self.columns, width, rows, gap_wanted, self.input_beside)
+
+    def answer(self, i: int) -> Optional[int]:
+        """The most active neuron of column ``i`` when it is an output layer read as a
+        classifier (the core's ``most_active``), once the pass has computed it."""
+        col = self.columns[i]
+        if not marks_answer(self.columns, i) or col.activations is None:
+            return None
+        a = np.asarray(col.activations, dtype=np.float64)
+        return None if not np.isfinite(a).all() else int(most_active(a.reshape(-1, 1))[0])
 
     def natural_width(self, rows: int) -> int:
         """The width that shows every layer with its numbers, z and roomy gaps."""
@@ -230,8 +169,13 @@ class NetworkView(LineCache, Widget):
         grid = _Grid(width, height)
         if not self.columns:
             return grid
+        legend = True
         rows = max(1, height - 3)  # title, symbol, …, the legend
         plans, gap = self._plan(width, rows, WIDE_GAP)
+        if any(p[0] == "none" for p in plans):  # short of room: the legend's line goes to the layers
+            roomier = self._plan(width, rows + 1, WIDE_GAP)
+            if _score(roomier, width) > _score((plans, gap), width):
+                legend, rows, (plans, gap) = False, rows + 1, roomier
         if any(p[0] == "bars" for p in plans) and rows > 1:  # a line under the bars for the selected number
             rows -= 1
             plans, gap = self._plan(width, rows, WIDE_GAP)
@@ -242,9 +186,12 @@ class NetworkView(LineCache, Widget):
         for col, (mode, subs, w) in zip(self.columns, plans):
             lefts.append(x)
             anchors.append(self._anchors(col, mode, subs, w, x, rows))
-            x += w + gap
-        self._edges(grid, palette, anchors, gap)
+            if mode != "none":
+                x += w + gap
+        self._edges(grid, palette, anchors, gap, plans)
         for i, (col, (mode, subs, w)) in enumerate(zip(self.columns, plans)):
+            if mode == "none":
+                continue
             x = lefts[i]
             self._head(grid, palette, i, col, x, w, mode)
             if mode == "summary":
@@ -253,9 +200,12 @@ class NetworkView(LineCache, Widget):
                 self._digit(grid, palette, col, x)
             elif mode == "bars":
                 self._bars(grid, palette, i, col, x, rows)
+            elif mode.startswith("outputs"):
+                self._outputs(grid, palette, i, col, anchors[i])
             else:
                 self._numbers(grid, palette, i, col, anchors[i], mode == "numbers+z")
-        self._legend(grid, palette, height - 1)
+        if legend:
+            self._legend(grid, palette, height - 1)
         return grid
 
     def _anchors(self, col: LayerColumn, mode: str, subs: int, w: int, x: int, rows: int) -> list[tuple[int, int, int]]:
@@ -269,6 +219,8 @@ class NetworkView(LineCache, Widget):
         return found
 
     def _place(self, col: LayerColumn, mode: str, subs: int, w: int, x: int, rows: int) -> list[tuple[int, int, int]]:
+        if mode == "none":
+            return []
         if mode == "summary":
             mid = 2 + min(rows, 4) // 2
             return [(mid, x, x + w - 1)] * col.size
@@ -283,29 +235,46 @@ class NetworkView(LineCache, Widget):
             spacing = min(rows / col.size, max(2.0, self._gap / 2))
             top = 2 + (rows - spacing * col.size) / 2
             return [(int(top + (j + 0.5) * spacing), x, x + w - 1) for j in range(col.size)]
-        cell = w // subs
-        return [(2 + j % rows, x + (j // rows) * cell, x + (j // rows + 1) * cell - 1) for j in range(col.size)]
+        gap = SUB_GAP if mode.startswith("numbers") or mode == "outputs" else 0
+        cell = (w - (subs - 1) * gap) // subs
+        return [(2 + j % rows, x + (j // rows) * (cell + gap), x + (j // rows) * (cell + gap) + cell - 1)
+                for j in range(col.size)]
 
-    def _edges(self, grid: "_Grid", palette: Palette, anchors, gap: int) -> None:
+    @staticmethod
+    def _behind(anchors, mode: str) -> tuple[dict[int, int], dict[int, int]]:
+        """A layer of numbers wrapped into sub-columns: where edges into a later sub-column
+        may start (past the sub-columns before it) and where edges out of an earlier one
+        may start (past the last), so that no edge runs over a neuron's numbers.
+        (neuron → first column) for incoming and outgoing edges."""
+        if not (mode.startswith("numbers") or mode.startswith("outputs")) or len({a[1] for a in anchors}) < 2:
+            return {}, {}
+        ends = sorted({a[2] for a in anchors})
+        into = {j: ends[ends.index(a[2]) - 1] + 3 for j, a in enumerate(anchors) if a[2] != ends[0]}
+        out = {j: ends[-1] + 3 for j, a in enumerate(anchors) if a[2] != ends[-1]}
+        return into, out
+
+    def _edges(self, grid: "_Grid", palette: Palette, anchors, gap: int, plans) -> None:
         flow = self.flow
         sel_col, sel_j = self.selected if self.selected is not None else (None, None)
         for edges in self.edges:
             i = edges.into - 1  # the column the edges enter
-            if not 1 <= i < len(anchors):
+            if not 1 <= i < len(anchors) or not anchors[i] or not anchors[i - 1]:
                 continue
             lit = flow is not None and flow.into == edges.into
             values = flow.values[edges.rows, edges.cols] if lit else edges.weights
             scale = scale_of(values)
             src, dst = anchors[i - 1], anchors[i]
+            clip_in, clip_out = self._behind(dst, plans[i][0])[0], self._behind(src, plans[i - 1][0])[1]
             mine = [n for n in range(len(edges)) if (i == sel_col and edges.rows[n] == sel_j)
                     or (i - 1 == sel_col and edges.cols[n] == sel_j)]
             mine_set = set(mine)
             order = sorted((n for n in range(len(edges)) if n not in mine_set),
-                           key=lambda n: _strength(values[n]))
+                           key=lambda n: strength(values[n]))
             for n in order + mine:
                 k, j = int(edges.cols[n]), int(edges.rows[n])
                 (r0, _, x0), (r1, x1, _) = src[k], dst[j]
-                draw_edge(grid, palette, x0 + 2, r0, x1 - 2, r1, float(values[n]), scale, lit, bold=n in mine_set)
+                start = max(x0 + 2, clip_in.get(j, 0), clip_out.get(k, 0))  # out from behind other numbers
+                draw_edge(grid, palette, start, r0, x1 - 2, r1, float(values[n]), scale, lit, bold=n in mine_set)
             if lit:
                 head = arrowhead(flow.backward)
                 style = palette.style(ACCENT, bold=True)
@@ -336,7 +305,9 @@ class NetworkView(LineCache, Widget):
         parts = [LEGEND]
         top = [e.k for e in self.edges if e.k is not None]
         if top:
-            parts.append(f"top-{max(top)} |w| into each neuron")
+            parts.append(f"top-{max(top)} |w| into each neuron"
+                         + (", their pixels coloured" if any(e.into == 2 and e.k for e in self.edges)
+                            and self.columns and self.columns[0].size == DIGIT_SIDE ** 2 else ""))
         if self.flow is not None:
             parts.append(f"lit: {self.flow.symbol}" + (" ◂" if self.flow.backward else " ▸"))
         grid.write(row, 0, "  ".join(parts)[: grid.width], palette.style(MUTED))
@@ -360,9 +331,10 @@ class NetworkView(LineCache, Widget):
 
     def _numbers(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, anchors, with_z: bool) -> None:
         values = col.numbers
-        scale = _scale(values) if col.show_deltas and values is not None else 0.0
+        scale = scale_of_layer(values) if col.show_deltas and values is not None else 0.0
         texts = self._texts(values, layer_texts)
         z_texts = self._texts(col.zs, z_column) if with_z else None
+        answer = self.answer(i)
         digits = len(str(col.size - 1))
         for j in range(col.size):
             r, left, _ = anchors[j]
@@ -372,7 +344,7 @@ class NetworkView(LineCache, Widget):
                        else palette.style(MUTED))
             a = None if col.activations is None else float(col.activations[j])
             grid.write(r, left + 1 + digits, " ", palette.style(TEXT))
-            grid.write(r, left + 2 + digits, _bar(a), palette.style(_bar_shade(a), bold=a is not None and not math.isfinite(a)))
+            grid.write(r, left + 2 + digits, bar(a), palette.style(bar_shade(a), bold=a is not None and not math.isfinite(a)))
             at = left + 3 + digits
             if with_z:
                 z = None if col.zs is None else float(col.zs[j])
@@ -388,10 +360,41 @@ class NetworkView(LineCache, Widget):
             if not math.isfinite(v):
                 style = palette.style(ERROR, bold=True)
             else:
-                bg = signed(v, scale, floor=4, strongest=TEXT_SHADE_MAX) if col.show_deltas else _activation_bg(v)
+                bg = signed(v, scale, floor=4, strongest=TEXT_SHADE_MAX) if col.show_deltas else activation_bg(v)
                 style = (palette.style(bg if bg != CLEAR else ("background", 100), TEXT, bold=True) if selected
                          else palette.style(TEXT, None if bg == CLEAR else bg))
             grid.write(r, at, text, style)
+            if j == answer:
+                grid.write(r, at + len(text), MARK, palette.style(ACCENT, bold=True))
+
+    def _outputs(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, anchors) -> None:
+        """A layer wrapped into sub-columns, every value kept: ▶ index value per neuron
+        (its shade the activation, or δ), the output layer's most active marked ◀ (the
+        digit the network reads)."""
+        values = col.numbers
+        scale_ = scale_of_layer(values) if col.show_deltas and values is not None else 0.0
+        texts = self._texts(values, output_texts)
+        digits = len(str(col.size - 1))
+        answer = self.answer(i)
+        for j in range(col.size):
+            r, left, _ = anchors[j]
+            selected = self._is_selected(i, j)
+            grid.write(r, left, "▶" if selected else " ", palette.style(ACCENT, bold=True))
+            grid.write(r, left + 1, str(j).rjust(digits), palette.style(TEXT, bold=True) if selected or j == answer
+                       else palette.style(MUTED))
+            at = left + 2 + digits
+            if values is None:
+                grid.write(r, at, "·".center(len(texts[j]) if texts else 5), palette.style(MUTED))
+                continue
+            v = float(values[j])
+            if not math.isfinite(v):
+                style = palette.style(ERROR, bold=True)
+            else:
+                bg = signed(v, scale_, floor=4, strongest=TEXT_SHADE_MAX) if col.show_deltas else activation_bg(v)
+                style = palette.style(TEXT, None if bg == CLEAR else bg, bold=selected)
+            grid.write(r, at, texts[j], style)
+            if j == answer:
+                grid.write(r, at + len(texts[j]), MARK, palette.style(ACCENT, bold=True))
 
     def _texts(self, values, write) -> list[str]:
         """A layer's numbers as written, remembered: a pass shows the same a, z and δ at
@@ -425,6 +428,33 @@ class NetworkView(LineCache, Widget):
                 break
             grid.chars[row][x:x + width] = ["▀"] * width
             grid.styles[row][x:x + width] = styles
+        self._mark_pixels(grid, palette, x, lines, width)
+
+    def _mark_pixels(self, grid: "_Grid", palette: Palette, x: int, lines: int, width: int) -> None:
+        """The pixels the drawn edges read, coloured in the digit by their weight's sign
+        (the selected hidden neuron's in the accent colour): which pixels feed which neuron."""
+        edges = next((e for e in self.edges if e.into == 2), None)
+        tenths = self._digit_rows[0]
+        if edges is None or tenths is None:
+            return
+        ink = np.rint(np.clip(np.nan_to_num(tenths.reshape(DIGIT_SIDE, DIGIT_SIDE), nan=0.0), 0, 1) * 10).astype(int)
+        grey = lambda pr, c: ("foreground", max(3, 10 * int(ink[pr, c])))  # noqa: E731
+        chosen = self.selected[1] if self.selected is not None and self.selected[0] == 1 else None
+        order = sorted(range(len(edges)), key=lambda n: int(edges.rows[n]) == chosen)  # the selection on top
+        marks: dict[tuple[int, int], dict[int, Shade]] = {}
+        for n in order:
+            p, j, w = int(edges.cols[n]), int(edges.rows[n]), float(edges.weights[n])
+            pr, c = divmod(p, DIGIT_SIDE)
+            r = min(lines - 1, pr * lines // DIGIT_SIDE)
+            if c >= width or 2 + r >= grid.height:
+                continue
+            half = 1 if ((2 * r + 1) * DIGIT_SIDE) // (2 * lines) == pr else 0
+            shade = ACCENT if j == chosen else ("primary" if w >= 0 else "error", 85)
+            marks.setdefault((r, c), {})[half] = shade
+        for (r, c), halves in marks.items():
+            top = (2 * r * DIGIT_SIDE) // (2 * lines)
+            bottom = ((2 * r + 1) * DIGIT_SIDE) // (2 * lines)
+            grid.styles[2 + r][x + c] = palette.style(halves.get(0, grey(top, c)), halves.get(1, grey(bottom, c)))
 
     @staticmethod
     def _digit_cells(palette: Palette, values: np.ndarray, lines: int, width: int) -> list[list]:
@@ -444,7 +474,7 @@ class NetworkView(LineCache, Widget):
         """A grid of shaded cells, one per neuron, column by column: activations as ink,
         δ blue/red by sign."""
         values = col.numbers
-        scale = _scale(values) if col.show_deltas and values is not None else 0.0
+        scale = scale_of_layer(values) if col.show_deltas and values is not None else 0.0
         for j in range(col.size):
             r, c = 2 + j % rows, x + 2 * (j // rows)
             if values is None:
@@ -484,47 +514,9 @@ class NetworkView(LineCache, Widget):
 _Grid = StripCanvas
 
 
-def _scale(values) -> float:
-    v = np.asarray(values, dtype=np.float64)
-    finite = v[np.isfinite(v)]
-    return float(np.max(np.abs(finite))) if finite.size else 0.0
-
-
-def _bar(a: Optional[float]) -> str:
-    if a is None:
-        return " "
-    if not math.isfinite(a):
-        return "!"
-    return BARS[max(1, min(8, round(a * 8)))]
-
-
-def _bar_shade(a: Optional[float]) -> Shade:
-    if a is not None and not math.isfinite(a):
-        return ERROR
-    return ("primary", 100)
-
-
-def _activation_bg(a: float) -> Shade:
-    """An activation in [0, 1] as the strength of the background behind its number."""
-    return ("primary", max(4, round(TEXT_SHADE_MAX * min(1.0, max(0.0, a)))))
-
-
-def _strength(value: float) -> float:
-    v = abs(float(value))
-    return v if math.isfinite(v) else math.inf
-
-
-def z_column(values) -> list[str]:
-    return [fmt_fixed(float(v), VALUE_WIDTH, 3) for v in values]
-
-
-def layer_texts(values) -> list[str]:
-    """A layer's numbers written as one column (nnsim.lessons.text.column: one format,
-    signs and points aligned), a space kept between the bar and the number."""
-    if values is None:
-        return []
-    for significant in (3, 2, 1):  # as many digits as fit the cell, the same for the whole layer
-        cells = column([float(v) for v in values], significant=significant)
-        if cells and max(len(c) for c in cells) <= VALUE_WIDTH - 1:
-            return [" " + c.rjust(VALUE_WIDTH - 1) for c in cells]
-    return [" " + fmt_fixed(float(v), VALUE_WIDTH - 1, 3) for v in values]
+def _score(planned, width: int) -> tuple[bool, int]:
+    """How well a plan shows the network: every column drawn inside the width first, then
+    how many layers are drawn."""
+    plans, gap = planned
+    shown = [p for p in plans if p[0] != "none"]
+    return sum(p[2] for p in shown) + gap * (len(shown) - 1) <= width, len(shown)

@@ -1,0 +1,86 @@
+"""The [784, 30, 10] network view (issue #14, second pass): all ten outputs and the answer at
+80×24, the pixels the top-k edges read marked in the digit, and a hidden layer of 30 wrapped
+into sub-columns with no edge over a number. Real apps driven by Pilot."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnsim.core.activations import most_active
+from nnsim.lessons import load_scenario
+from nnsim.tui.app import NnsimApp
+from nnsim.tui.screens.backprop.columns import output_texts
+from nnsim.tui.screens.backprop.edges import CHARS
+from nnsim.tui.screens.backprop.network_view import DIGIT_SIDE, MARK, NetworkView
+from nnsim.tui.style.palette import Palette
+
+EDGE_CHARS = {ch for chars in CHARS.values() for ch in chars}
+
+
+def _outputs(screen) -> np.ndarray:
+    trace = screen.step.context
+    return next(s for s in trace if s.phase == "forward" and s.layer == 3).arrays["a"][:, 0]
+
+
+async def test_all_ten_outputs_and_the_answer_are_shown_at_80x24():
+    app = NnsimApp(load_scenario("backprop-digit"), start=3, cursor_blink=False)  # the cost: a³ known
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        view = screen.query_one(NetworkView)
+        a = _outputs(screen)
+        text = view.text
+        lines = text.splitlines()
+        for j, cell in enumerate(output_texts(a)):  # " j value" (▶ in front of the selected one)
+            assert any(f" {j} {cell}" in line or f"▶{j} {cell}" in line for line in lines), (j, cell)
+        answer = int(most_active(a.reshape(-1, 1))[0])
+        assert text.count(MARK) == 1
+        assert f"{answer} {output_texts(a)[answer]}{MARK}" in text
+        # A wrong answer is not the one marked.
+        other = (answer + 1) % 10
+        assert f"{other} {output_texts(a)[other]}{MARK}" not in text
+
+
+async def test_the_pixels_of_the_top_k_edges_are_marked_in_the_digit():
+    app = NnsimApp(load_scenario("backprop-digit"), start=1, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(NetworkView)
+        edges = next(e for e in view.edges if e.into == 2)
+        palette = Palette(view)
+        grid = view._draw(palette)
+        x = 0  # the digit is the first column
+        accent = palette.colour(("accent", 100))
+        chosen = [int(p) for p, j in zip(edges.cols, edges.rows) if j == 0]  # neuron 0 is selected
+        assert len(chosen) == 3
+        for p in chosen:
+            r, c = divmod(p, DIGIT_SIDE)
+            style = grid.styles[2 + r // 2][x + c]
+            assert (style.bgcolor if r % 2 else style.color) == accent, p
+        # A pixel no drawn edge reads keeps its grey.
+        unused = next(p for p in range(DIGIT_SIDE ** 2) if p not in set(int(k) for k in edges.cols))
+        r, c = divmod(unused, DIGIT_SIDE)
+        style = grid.styles[2 + r // 2][x + c]
+        assert accent not in (style.color, style.bgcolor)
+        assert "their pixels coloured" in view.text
+
+
+async def test_a_wrapped_hidden_layer_has_no_edge_over_its_numbers_at_120x40():
+    app = NnsimApp(load_scenario("backprop-digit"), start=2, cursor_blink=False)  # forward into layer 3
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(NetworkView)
+        lines = view.text.splitlines()
+        rows = [line for line in lines if " 18 " in line]
+        assert rows, "neuron 18 starts the second sub-column"
+        second = rows[0].index(" 18 ")
+        first = lines[[i for i, line in enumerate(lines) if " 18 " in line][0]].index(" 0 ")
+        for line in lines[2:-1]:
+            # The first sub-column's cells (index and value) hold no edge character...
+            cells = line[first: first + 9]
+            assert not EDGE_CHARS & set(cells), line
+            # ...nor do the second's.
+            assert not EDGE_CHARS & set(line[second: second + 9]), line
+        # Edges still run into the second sub-column: from the gap between the two.
+        gap = [line[first + 9: second] for line in lines[2:-1]]
+        assert any(EDGE_CHARS & set(g) for g in gap)
