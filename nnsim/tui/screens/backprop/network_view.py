@@ -13,10 +13,11 @@ from textual.widget import Widget
 from nnsim.core.activations import most_active
 from nnsim.lessons.diagrams import Edges, Flow
 from nnsim.tui.screens.backprop.columns import (  # noqa: F401 (LayerColumn, layer_texts: this view's API)
-    DIGIT_SIDE, GAP, SUB_GAP, SUMMARY_ABOVE, SUMMARY_WIDTH, VALUE_WIDTH, WIDE_GAP, LayerColumn, activation_bg, bar,
+    DIGIT_SIDE, GAP, SUB_GAP, SUMMARY_ABOVE, VALUE_WIDTH, WIDE_GAP, LayerColumn, activation_bg, bar,
     bar_shade, layer_texts, marks_answer, output_texts, plan_columns, strength, z_column,
 )
 from nnsim.tui.screens.backprop.columns import scale as scale_of_layer
+from nnsim.tui.screens.backprop.digit_layer import digit_cells, mark_pixels
 from nnsim.tui.screens.backprop.edges import LEGEND, arrowhead, draw_edge, label_at, scale_of
 from nnsim.tui.style.canvas import StripCanvas, StripRows
 from nnsim.tui.style.format import fmt
@@ -420,7 +421,7 @@ class NetworkView(LineCache, Widget):
         where = (lines, x, width, id(palette))
         seen, at, drawn = self._digit_rows
         if at != where or seen is None or not np.array_equal(seen, values, equal_nan=True):
-            drawn = self._digit_cells(palette, np.asarray(values, dtype=np.float64), lines, width)
+            drawn = digit_cells(palette, np.asarray(values, dtype=np.float64), lines, width)
             self._digit_rows = (np.array(values, dtype=np.float64), where, drawn)
         for r, styles in enumerate(drawn):
             row = 2 + r
@@ -428,47 +429,9 @@ class NetworkView(LineCache, Widget):
                 break
             grid.chars[row][x:x + width] = ["▀"] * width
             grid.styles[row][x:x + width] = styles
-        self._mark_pixels(grid, palette, x, lines, width)
-
-    def _mark_pixels(self, grid: "_Grid", palette: Palette, x: int, lines: int, width: int) -> None:
-        """The pixels the drawn edges read, coloured in the digit by their weight's sign
-        (the selected hidden neuron's in the accent colour): which pixels feed which neuron."""
-        edges = next((e for e in self.edges if e.into == 2), None)
-        tenths = self._digit_rows[0]
-        if edges is None or tenths is None:
-            return
-        ink = np.rint(np.clip(np.nan_to_num(tenths.reshape(DIGIT_SIDE, DIGIT_SIDE), nan=0.0), 0, 1) * 10).astype(int)
-        grey = lambda pr, c: ("foreground", max(3, 10 * int(ink[pr, c])))  # noqa: E731
         chosen = self.selected[1] if self.selected is not None and self.selected[0] == 1 else None
-        order = sorted(range(len(edges)), key=lambda n: int(edges.rows[n]) == chosen)  # the selection on top
-        marks: dict[tuple[int, int], dict[int, Shade]] = {}
-        for n in order:
-            p, j, w = int(edges.cols[n]), int(edges.rows[n]), float(edges.weights[n])
-            pr, c = divmod(p, DIGIT_SIDE)
-            r = min(lines - 1, pr * lines // DIGIT_SIDE)
-            if c >= width or 2 + r >= grid.height:
-                continue
-            half = 1 if ((2 * r + 1) * DIGIT_SIDE) // (2 * lines) == pr else 0
-            shade = ACCENT if j == chosen else ("primary" if w >= 0 else "error", 85)
-            marks.setdefault((r, c), {})[half] = shade
-        for (r, c), halves in marks.items():
-            top = (2 * r * DIGIT_SIDE) // (2 * lines)
-            bottom = ((2 * r + 1) * DIGIT_SIDE) // (2 * lines)
-            grid.styles[2 + r][x + c] = palette.style(halves.get(0, grey(top, c)), halves.get(1, grey(bottom, c)))
-
-    @staticmethod
-    def _digit_cells(palette: Palette, values: np.ndarray, lines: int, width: int) -> list[list]:
-        """Each line's cell styles: the top pixel row in front, the bottom one behind."""
-        v = values.reshape(DIGIT_SIDE, DIGIT_SIDE)
-        # Shades in tenths: 11 × 11 styles at most, resolved once by the palette.
-        tenths = np.rint(np.clip(np.nan_to_num(v, nan=0.0), 0.0, 1.0) * 10).astype(int)
-        style = palette.style
-        out = []
-        for r in range(lines):
-            top_row, bottom_row = (2 * r * DIGIT_SIDE) // (2 * lines), ((2 * r + 1) * DIGIT_SIDE) // (2 * lines)
-            out.append([style(("foreground", max(3, 10 * int(tenths[top_row, c]))),
-                              ("foreground", max(3, 10 * int(tenths[bottom_row, c])))) for c in range(width)])
-        return out
+        mark_pixels(grid, palette, self._digit_rows[0], next((e for e in self.edges if e.into == 2), None),
+                    chosen, x, lines, width)
 
     def _bars(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, rows: int) -> None:
         """A grid of shaded cells, one per neuron, column by column: activations as ink,
