@@ -253,3 +253,32 @@ async def test_a_value_the_loader_refuses_is_one_line_and_changes_nothing(app):
         assert lab.status.startswith("scenarios/nand.toml: [perceptron].weights: expected")
         assert lab.scenario.perceptron == NAND
         assert [r.passed for r in lab.query_one(ExpectationList).results] == [True] * 3
+
+
+def _footer_line(app) -> str:
+    return [strip.text for strip in app.screen._compositor.render_strips()][-1]
+
+
+async def test_the_footer_keeps_every_key_label_at_80_columns_and_the_first_step_is_drawn_once(monkeypatch):
+    from nnsim.lessons import load_scenario
+    from nnsim.tui.app import NnsimApp
+    from nnsim.tui.frame import lesson
+
+    mounted = []
+    original = lesson.LessonScreen.on_mount
+    monkeypatch.setattr(lesson.LessonScreen, "on_mount", lambda self: (mounted.append(self), original(self))[1])
+    for name, label in (("nand", "v Plane"), ("xor", "v Planes"), ("sigmoid-vs-step", "v Plane")):
+        mounted.clear()
+        app = NnsimApp(load_scenario(name), cursor_blink=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            line = _footer_line(app)
+            assert line.rstrip().endswith(label), line  # the last key's label whole, not cut
+            for key in ("n Step", "b Back", "c Continue", "r Restart", "spc Break", "e Edit", "? Help", "q Home"):
+                assert key in line
+            assert "palette" not in line  # what gave way (ctrl+p still opens it)
+            await pilot.resize_terminal(120, 40)
+            await pilot.pause()
+            assert label in _footer_line(app) and "^p palette" in _footer_line(app)
+        # Textual runs LessonScreen.on_mount itself: once per screen, not once more from a subclass.
+        assert len(mounted) == 1, name

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import ItemGrid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from nnsim.core.circuit import Circuit
 from nnsim.core.perceptron import Perceptron
@@ -22,6 +22,20 @@ from nnsim.lessons.diagrams import gate_points, plane_gates, truth_points
 from nnsim.tui.screens.gates.circuit import gate_type
 from nnsim.tui.style.shading import MUTED
 from nnsim.tui.widgets.decision_plane import DecisionPlane, PlaneMap
+
+
+# Under this many columns the footer's hint for the command palette gives way, so that the
+# lesson's keys and the plane's v keep their labels (ctrl+p still opens it; ? lists it).
+FOOTER_WIDE = 90
+
+
+def fit_footer(screen) -> None:
+    """Show the footer's "^p palette" only where the lesson's keys, v among them, still fit."""
+    for footer in screen.query(Footer):
+        wide = screen.app.size.width >= FOOTER_WIDE
+        if footer.show_command_palette != wide:
+            footer.show_command_palette = wide
+            footer.refresh(recompose=True)  # the footer reads it only when it composes
 
 
 def perceptron_map(perceptron: Perceptron, title: str = "") -> PlaneMap:

@@ -29,7 +29,7 @@ from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.frame.expectations import ExpectationList
 from nnsim.tui.style.format import bits
 from nnsim.tui.screens.gates.perceptron import PerceptronDiagram
-from nnsim.tui.screens.gates.plane import PlaneDialog, circuit_maps, perceptron_map
+from nnsim.tui.screens.gates.plane import PlaneDialog, circuit_maps, fit_footer, perceptron_map
 from nnsim.tui.widgets.decision_plane import DecisionPlane
 from nnsim.tui.screens.gates.truth_table import TruthTable
 
@@ -70,8 +70,13 @@ class GateLab(LessonScreen):
         return expectations
 
     def on_mount(self) -> None:
+        # Textual calls LessonScreen.on_mount itself after this one (handlers run down the
+        # MRO): calling it here too drew the first step twice.
         self.show_expectations()
-        super().on_mount()
+        fit_footer(self)
+
+    def on_resize(self) -> None:  # LessonScreen's runs too
+        fit_footer(self)
 
     def scenario_changed(self) -> None:
         self.show_expectations()

@@ -32,6 +32,7 @@ from nnsim.lessons.kinds.sigmoid import curves, scale_sentence, scale_values
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
 from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.frame.narration import NarrationPanel
+from nnsim.tui.screens.gates.plane import fit_footer
 from nnsim.tui.style.format import fmt, fmt_signed
 from nnsim.lessons.diagrams import truth_points
 from nnsim.tui.widgets.decision_plane import DecisionPlane, PlaneMap
@@ -209,6 +210,10 @@ class SigmoidScreen(LessonScreen):
     def on_mount(self) -> None:
         self.plane_open = self.two_inputs() and self.app.size.width >= PLANE_WIDE
         self.query_one("#sig-plane").display = self.plane_open
+        fit_footer(self)
+
+    def on_resize(self) -> None:  # LessonScreen's runs too
+        fit_footer(self)
 
     def two_inputs(self) -> bool:
         return len(self.scaled.weights) == 2
