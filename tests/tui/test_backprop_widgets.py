@@ -140,7 +140,8 @@ async def test_network_view_shows_a_big_layer_as_bars_and_summarises_784_inputs(
             assert any(row.rstrip().removesuffix("◀").endswith(layer_texts(d)[j].strip()) and f" {j} ▄ " in row
                        for row in rows)
         # Ten outputs are read as a classifier: the most active (all 0.5: the first, as argmax reads ties) is marked.
-        assert text.count("◀") == 1 and any(f" 0 ▄ " in row and row.rstrip().endswith("◀") for row in rows)
+        assert "".join(rows).count("◀") == 1 and any(f" 0 ▄ " in row and row.rstrip().endswith("◀") for row in rows)
+        assert text.splitlines()[-1].endswith("◀ most active")  # the legend says what the mark means
         assert "▐▌" in text  # its selected neuron (the pass's direction is drawn on lit edges, see test_diagrams_view)
 
 

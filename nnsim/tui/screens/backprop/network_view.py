@@ -238,7 +238,8 @@ class NetworkView(LineCache, Widget):
             return [(int(top + (j + 0.5) * spacing), x, x + w - 1) for j in range(col.size)]
         gap = SUB_GAP if mode.startswith("numbers") or mode == "outputs" else 0
         cell = (w - (subs - 1) * gap) // subs
-        return [(2 + j % rows, x + (j // rows) * (cell + gap), x + (j // rows) * (cell + gap) + cell - 1)
+        per = math.ceil(col.size / subs)  # sub-columns of even length: 10 outputs in 9 rows are 5 + 5
+        return [(2 + j % per, x + (j // per) * (cell + gap), x + (j // per) * (cell + gap) + cell - 1)
                 for j in range(col.size)]
 
     @staticmethod
@@ -311,6 +312,8 @@ class NetworkView(LineCache, Widget):
                             and self.columns and self.columns[0].size == DIGIT_SIDE ** 2 else ""))
         if self.flow is not None:
             parts.append(f"lit: {self.flow.symbol}" + (" ◂" if self.flow.backward else " ▸"))
+        if any(self.answer(i) is not None for i in range(len(self.columns))):
+            parts.append(f"{MARK} most active")
         grid.write(row, 0, "  ".join(parts)[: grid.width], palette.style(MUTED))
 
     def _head(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, w: int, mode: str) -> None:
