@@ -107,7 +107,7 @@ class StripRows:
         changed = []
         strips, keys = list(self.strips), list(self._keys)
         height, width = grid.height, grid.width
-        if len(strips) != height:
+        if len(strips) != height or len(keys) != height:  # a new size or a new base: every row
             strips, keys = [None] * height, [None] * height
         for r in range(height):
             chars, styles = grid.chars[r], grid.styles[r]
