@@ -166,3 +166,25 @@ def test_number_table_prints_like_the_tensor_view():
     # formatted as a whole: one format, one width, the Unicode minus
     assert table.cells == [[" −0.1108 "], ["  0.1394 "]]
     assert table.head == ("δ³", "  (2×1)") and table.height == 3 and table.width == 9
+
+
+def test_strip_rows_hand_over_only_the_rows_that_changed():
+    from rich.style import Style
+
+    from nnsim.tui.style.canvas import StripCanvas, StripRows
+
+    red, blue = Style(color="red"), Style(color="blue")
+    grid = StripCanvas(6, 3)
+    grid.write(1, 0, "ab", red)
+    rows = StripRows()
+    assert rows.update(grid, Style(bgcolor="black")) == [0, 1, 2]
+    again = StripCanvas(6, 3)
+    again.write(1, 0, "ab", red)
+    assert rows.update(again, Style(bgcolor="black")) == []  # nothing new: nothing to redraw
+    again.write(2, 3, "c", blue)
+    assert rows.update(again, Style(bgcolor="black")) == [2]
+    assert rows.strips[2].text == "   c  " and rows.strips[1].text == "ab    "
+    # The widget's own style merged into each cell: a new one (a theme, presenter mode) redraws all.
+    assert rows.update(again, Style(bgcolor="white")) == [0, 1, 2]
+    assert all(seg.style.bgcolor.name == "white" for seg in rows.strips[1])
+    assert [seg.style.color.name for seg in rows.strips[1] if seg.text.strip()] == ["red"]

@@ -101,7 +101,7 @@ class StripRows:
 
     def update(self, grid: StripCanvas, base) -> list[int]:
         """Take ``grid``'s rows as the lines; returns the indices of the rows that changed."""
-        if base is not self._base:
+        if base != self._base:  # equal styles: a widget hands a new one after each refresh
             self._base, self._merged, self._keys = base, {}, []
         merged = self._merged
         changed = []
