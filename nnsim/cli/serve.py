@@ -15,6 +15,8 @@ DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 30
 # Each session's address space: room for a full MNIST training run, not for a runaway one.
 DEFAULT_MEMORY_MB = 1024
+# Below this a session could not start, or not train on the sample (see nnsim.serve.limits).
+MIN_MEMORY_MB = 400
 INSTALL_HINT = "pip install 'nnsim[web]'"
 
 
@@ -46,9 +48,11 @@ def register(subparsers) -> None:
     p.add_argument("--allow-origin", action="append", default=[], metavar="URL",
                    help="also accept browser sessions from pages of this origin (such as a proxy's "
                         "https://class.example); only the server's own pages are accepted otherwise")
-    p.add_argument("--memory-limit", type=whole_number(400, 1_000_000, what="a memory limit in MB"),
+    p.add_argument("--memory-limit", type=whole_number(MIN_MEMORY_MB, 1_000_000, what="a memory limit in MB"),
                    default=DEFAULT_MEMORY_MB, metavar="MB",
-                   help=f"most memory one session's app may use (default {DEFAULT_MEMORY_MB} MB)")
+                   help=f"most memory (address space) one session's app may use (default {DEFAULT_MEMORY_MB} MB; "
+                        f"at least {MIN_MEMORY_MB}: the app needs about 180 MB to start and 360 MB to train "
+                        f"a small network); a tab whose session reaches it is told so")
     p.set_defaults(func=serve_command)
 
 

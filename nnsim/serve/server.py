@@ -40,7 +40,8 @@ from nnsim.serve.guard import Guard, cap_size
 from nnsim.serve.hub import STUDENT, TEACHER, Hub
 from nnsim.serve.links import Lessons, LinkError, Start, Tickets, parse_start
 from nnsim.serve.pages import app_page, full_page, message_page
-from nnsim.serve.session import MEMORY_ENV, OUT_OF_MEMORY
+from nnsim.serve.limits import ended_out_of_memory
+from nnsim.serve.session import MEMORY_ENV
 
 log = logging.getLogger("nnsim.serve")
 
@@ -73,10 +74,19 @@ class SessionService(AppService):
     """textual-serve's AppService with the session's own environment, and a tab told why
     its session ended when it ran out of memory."""
 
-    def __init__(self, command: str, *, environment: Mapping[str, str], **kwargs) -> None:
+    def __init__(self, command: str, *, environment: Mapping[str, str], say=None, **kwargs) -> None:
         super().__init__(command, **kwargs)
         self.extra_environment = dict(environment)
+        self.say = say
         self.told = False
+        self._closing: asyncio.Task | None = None
+
+    async def _open_app_process(self, width: int = 80, height: int = 24):
+        process = await super()._open_app_process(width, height)
+        # textual-serve reads the app's stderr into a buffer of its own; the last of it is kept
+        # here too, for what a process that a library ended (not Python) said as it went.
+        process.stderr = _Tail(process.stderr)
+        return process
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width, height)
@@ -91,8 +101,11 @@ class SessionService(AppService):
             code = await asyncio.wait_for(process.wait(), 3.0)
         except asyncio.TimeoutError:
             return
-        if code == OUT_OF_MEMORY:
+        tail = process.stderr.tail if isinstance(process.stderr, _Tail) else b""
+        if ended_out_of_memory(code, tail):
             self.told = True
+            if self.say is not None:
+                self.say("a session ran out of its memory (--memory-limit); its tab was told so")
             await self.remote_write_str(json.dumps(["open_url", {"url": "/out-of-memory", "new_tab": False}]))
 
     async def on_meta(self, data: bytes) -> None:
@@ -100,9 +113,16 @@ class SessionService(AppService):
             kind = json.loads(data).get("type")
         except (ValueError, AttributeError):
             return
-        if kind == "exit":  # the app is ending: if memory ended it, the tab hears so before it closes
-            await self.tell_if_out_of_memory()
+        if kind == "exit":
+            # The app is ending. Waiting for its process here would stop the reading of its output,
+            # which it may be blocked writing, so the tab is told and closed from a task of its own.
+            self._closing = asyncio.create_task(self._close_after_exit())
+            return
         await super().on_meta(data)
+
+    async def _close_after_exit(self) -> None:
+        await self.tell_if_out_of_memory()  # if memory ended it, the tab hears so before it closes
+        await self.remote_close()
 
 
 class ClassroomServer(Server):
@@ -263,8 +283,9 @@ class ClassroomServer(Server):
         return self._page(request, "nnsim: this session ran out of memory",
                           f"This tab's nnsim session used all the memory one session may have "
                           f"({self.memory_mb} MB), so it was ended; the others go on. Start again "
-                          f"(a smaller training run fits), or ask your teacher to raise "
-                          f"nnsim serve --memory-limit.", 200)
+                          f"(a smaller network or mini-batch fits), or ask your teacher to raise "
+                          f"nnsim serve --memory-limit (if this happens as soon as a tab opens, "
+                          f"the limit is too low for the app to start on this computer).", 200)
 
     async def handle_full(self, request: web.Request) -> web.Response:
         return web.Response(text=full_page(max_sessions=self.max_sessions, static_url=self._static_url(request)),
@@ -307,7 +328,7 @@ class ClassroomServer(Server):
                                    NNSIM_FOLLOW_ROLE=TEACHER if start.teacher else STUDENT)
             await websocket.prepare(request)
             app_service = SessionService(
-                session_command(start.lesson, start.step, start.present), environment=environment,
+                session_command(start.lesson, start.step, start.present), environment=environment, say=self._say,
                 write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                 close=websocket.close, download_manager=self.download_manager, debug=self.debug,
             )
@@ -382,6 +403,24 @@ class ClassroomServer(Server):
                 await app_service.blur()
             elif kind == "focus":
                 await app_service.focus()
+
+
+class _Tail:
+    """A process's stderr stream that keeps the last few KB read from it."""
+
+    KEEP = 4096
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.tail = b""
+
+    async def read(self, n: int = -1) -> bytes:
+        data = await self.stream.read(n)
+        self.tail = (self.tail + data)[-self.KEEP:]
+        return data
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
 
 
 def _printable(text: Optional[str]) -> str:

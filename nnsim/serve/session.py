@@ -4,9 +4,9 @@ textual-serve runs this once per browser connection, with Textual's web driver
 selected through the environment. Before anything else it takes on the limits
 of an untrusted session:
 
-- a memory limit (``resource.setrlimit``, ``NNSIM_SERVE_MEMORY_MB``): a runaway
-  session fails alone, and exits with :data:`OUT_OF_MEMORY` so the server can
-  tell the tab why it ended;
+- a memory limit (``resource.setrlimit``, ``NNSIM_SERVE_MEMORY_MB``, see
+  :mod:`nnsim.serve.limits`): a runaway session fails alone, on any thread, and
+  exits with :data:`OUT_OF_MEMORY` so the server can tell the tab why it ended;
 - its private scratch folder (``NNSIM_SCRATCH``, made and deleted by the
   server) as working folder, ``HOME`` and ``TMPDIR``, so nothing lands in the
   teacher's folders;
@@ -24,20 +24,10 @@ import sys
 from typing import Sequence
 
 from nnsim.errors import NnsimError
-
-from nnsim.tui.host import OUT_OF_MEMORY
+from nnsim.serve.limits import LimitTooLow, limit_memory, watch_workers
+from nnsim.tui.host import OUT_OF_MEMORY, out_of_memory
 
 MEMORY_ENV = "NNSIM_SERVE_MEMORY_MB"
-
-
-def limit_memory(megabytes: int) -> None:
-    """Cap this process's address space; numpy's big allocations then fail with MemoryError."""
-    try:
-        import resource
-    except ImportError:  # not on this platform: the session cap and the size cap still hold
-        return
-    limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def enter_scratch(folder: str) -> None:
@@ -73,13 +63,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         scenario, start, steps = start_point(args.lesson, args.step, host)
         app = NnsimApp(scenario, start=start, steps=steps, present=args.present, settle_gc=True, host=host)
         app.follow = follower_from_environment(app)
+        watch_workers(app)
         app.run()
         return int(app.return_code or 0)
-    except MemoryError:
+    except LimitTooLow as error:
+        sys.stderr.write(f"nnsim: error: {error}\n")
         return OUT_OF_MEMORY
     except NnsimError as error:
         sys.stderr.write(f"nnsim: error: {error}\n")
         return 2
+    except Exception as error:
+        if out_of_memory(error):
+            return OUT_OF_MEMORY
+        raise
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from nnsim.errors import NnsimError
-from nnsim.tui.host import OUT_OF_MEMORY, Host, LocalHost
+from nnsim.tui.host import OUT_OF_MEMORY, Host, LocalHost, out_of_memory
 from nnsim.tui.style.presenter import CSS_PATH as PRESENTER_CSS
 from nnsim.tui.style.presenter import Presenter
 from nnsim.tui.screens import KIND_NAMES, screen_class
@@ -106,7 +106,7 @@ class NnsimApp(App[int]):
 
     def _handle_exception(self, error: Exception) -> None:
         super()._handle_exception(error)
-        if self.host.served and isinstance(error, MemoryError):
+        if self.host.served and out_of_memory(error):
             self._return_code = OUT_OF_MEMORY  # the server tells the tab, in words, why it ended
 
     def action_toggle_dark(self) -> None:

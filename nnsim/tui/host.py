@@ -44,6 +44,15 @@ UNKNOWN_LESSON = ("under nnsim serve, lessons open by name only: type the name o
                   "(such as xor), or choose it above")
 
 
+def out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` is this process running out of its memory: a MemoryError, or a thread the
+    system could not map a stack for (under a session's address-space limit that is how it often
+    shows first), also as the ``WorkerFailed`` a worker that exits on error raises."""
+    error = getattr(error, "error", None) if type(error).__name__ == "WorkerFailed" else error
+    return isinstance(error, MemoryError) or (
+        isinstance(error, RuntimeError) and "can't start new thread" in str(error))
+
+
 def lesson_table(extra_dir: Optional[Path] = None) -> dict[str, Path]:
     """Lesson name → file: the bundled lessons, then the teacher's folder (which may
     replace a bundled lesson of the same name). Only names that are plain stems."""
