@@ -41,6 +41,7 @@ from nnsim.serve.hub import STUDENT, TEACHER, Hub
 from nnsim.serve.links import Lessons, LinkError, Start, Tickets, parse_start
 from nnsim.serve.pages import app_page, full_page, message_page
 from nnsim.serve.limits import ended_out_of_memory
+from nnsim.serve.sandbox import SANDBOX_ENV, landlock_abi
 from nnsim.serve.session import MEMORY_ENV
 
 log = logging.getLogger("nnsim.serve")
@@ -131,7 +132,8 @@ class ClassroomServer(Server):
     def __init__(self, command: str = "", *, host: str = "127.0.0.1", port: int = 8000, max_sessions: int = 30,
                  title: str = "nnsim", out: TextIO | None = None, lessons: Optional[Mapping[str, Path]] = None,
                  start: Start = Start(), allow_origins: Iterable[str] = (), memory_mb: int = DEFAULT_MEMORY_MB,
-                 follow: bool = False, teacher_token: Optional[str] = None, data_dir: Optional[str] = None) -> None:
+                 follow: bool = False, teacher_token: Optional[str] = None, data_dir: Optional[str] = None,
+                 sandbox: bool = True) -> None:
         super().__init__(command or session_command(), host=host, port=port, title=title)
         if max_sessions < 1:
             raise ValueError(f"max_sessions must be at least 1, got {max_sessions}")
@@ -151,6 +153,8 @@ class ClassroomServer(Server):
         self.data_dir = data_dir
         self.hub = Hub() if follow else None
         self.teacher_token = teacher_token if follow else None
+        # Where the kernel offers Landlock, every session is confined by it (nnsim.serve.sandbox).
+        self.sandbox_abi, self.sandbox_why = landlock_abi() if sandbox else (0, "turned off")
         # Private to the teacher's account: the hub's socket and every session's scratch folder.
         self.root = Path(tempfile.mkdtemp(prefix="nnsim-serve-"))
         os.chmod(self.root, 0o700)
@@ -225,6 +229,11 @@ class ClassroomServer(Server):
         if self.teacher_token is not None:
             self._say(f"  follow the teacher: open {base}/?teacher={self.teacher_token} yourself (keep it private); "
                       f"students' tabs follow it")
+        if self.sandbox_abi:
+            self._say(f"  sessions sandboxed (Linux Landlock ABI {self.sandbox_abi}): each writes only in its own "
+                      f"scratch folder; the data cache and your folders are read-only to it")
+        else:
+            self._say(f"  data cache protected by policy only: {self.sandbox_why}")
         word = "tab" if self.max_sessions == 1 else "tabs"
         self._say(f"  at most {self.max_sessions} browser {word} at once; press Ctrl+C to stop")
 
@@ -366,6 +375,8 @@ class ClassroomServer(Server):
                            ("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
                            ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache"))},
                        TABLE_ENV: json.dumps({name: str(path) for name, path in self.lessons.table.items()})}
+        if self.sandbox_abi:
+            environment[SANDBOX_ENV] = "landlock"
         if self.data_dir is not None:  # the session's HOME is its scratch folder; the cache stays the teacher's
             environment["NNSIM_DATA_DIR"] = self.data_dir
         return environment

@@ -9,7 +9,9 @@ of an untrusted session:
   exits with :data:`OUT_OF_MEMORY` so the server can tell the tab why it ended;
 - its private scratch folder (``NNSIM_SCRATCH``, made and deleted by the
   server) as working folder, ``HOME`` and ``TMPDIR``, so nothing lands in the
-  teacher's folders;
+  teacher's folders; where the server found Landlock (``NNSIM_SANDBOX``), the
+  kernel then refuses the session every write outside that folder, TCP and
+  signals to other processes (:mod:`nnsim.serve.sandbox`);
 - a :class:`~nnsim.tui.host.ServedHost`: lesson names only, files as downloads.
 
 The server has already checked the lesson and step, so a failure here is
@@ -21,10 +23,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from nnsim.errors import NnsimError
 from nnsim.serve.limits import LimitTooLow, limit_memory, watch_workers
+from nnsim.serve.sandbox import SANDBOX_ENV, SandboxError, confine_session
 from nnsim.tui.host import OUT_OF_MEMORY, out_of_memory
 
 MEMORY_ENV = "NNSIM_SERVE_MEMORY_MB"
@@ -55,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from nnsim.tui.follow import follower_from_environment
         from nnsim.tui.host import ServedHost
 
+        if os.environ.get(SANDBOX_ENV) and os.environ.get(SCRATCH_ENV):
+            confine_session(Path(os.environ[SCRATCH_ENV]))  # writes only in scratch, from now on
         # After the imports: the limit is on what the session grows to, not on the libraries
         # every session maps (which the system shares between them).
         if os.environ.get(MEMORY_ENV):
@@ -66,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         watch_workers(app)
         app.run()
         return int(app.return_code or 0)
+    except SandboxError as error:  # the server found Landlock: a session without it does not start
+        sys.stderr.write(f"nnsim: error: this session could not be sandboxed: {error}\n")
+        return 2
     except LimitTooLow as error:
         sys.stderr.write(f"nnsim: error: {error}\n")
         return OUT_OF_MEMORY
