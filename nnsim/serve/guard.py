@@ -8,6 +8,10 @@
   machine, so its pages look same-origin. The ``Host`` a browser used must be an
   IP address, ``localhost``, this computer's own name (``NAME``, ``NAME.local``,
   its FQDN) or a host of an ``--allow-origin``.
+- **Session data over HTTP.** A download (a saved network, an export) is
+  served only to a request with a known ``Host`` whose ``Origin`` and
+  ``Sec-Fetch-Site`` (when the browser sends them) say it came from this
+  server's own pages.
 - **Terminal size.** Every width and height a client sends is capped
   (:data:`MAX_COLUMNS` × :data:`MAX_ROWS`): a 20000×20000 terminal would make
   the app draw 400 million cells.
@@ -98,3 +102,16 @@ class Guard:
         except NnsimError:
             return False
         return origin == own and self.known_host(host_header)
+
+    def same_site_fetch(self, origin: Optional[str], fetch_site: Optional[str], host_header: Optional[str],
+                        secure: bool) -> bool:
+        """Whether an HTTP request for session data (a download) comes from this server's pages:
+        a known ``Host``; an ``Origin``, if the browser sent one, that is the server's own or allowed;
+        and no ``Sec-Fetch-Site`` saying another site asked. A download link clicked in the app's
+        page is a same-origin navigation: no Origin, ``Sec-Fetch-Site: same-origin``."""
+        if not self.known_host(host_header):
+            return False
+        if origin is not None and not self.same_origin(origin, host_header, secure):
+            return False
+        return (fetch_site or "").lower() not in ("cross-site", "same-site")
+

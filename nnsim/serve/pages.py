@@ -59,6 +59,17 @@ _APP_PAGE = Template("""<!DOCTYPE html>
         return window.location.pathname + "?" + params.toString();
       }
       function refresh() { window.location.href = getStartUrl(); }
+      // Presenter mode: the biggest font, up to the presenter size, at which this window still
+      // holds the app's 80×24 cells (a Roboto Mono cell is about 0.56 × 1.3 of the font size;
+      // the margins leave room), so a projected tab fills the screen with big text.
+      // textual.js reads the size at window load, after this.
+      document.addEventListener("DOMContentLoaded", () => {
+        const element = document.getElementById("terminal");
+        if (!element || element.dataset.fitFont !== "1") return;
+        const most = Number(element.dataset.fontSize);
+        const fit = Math.floor(Math.min(window.innerWidth / (80 * 0.6), window.innerHeight / (24 * 1.45)));
+        element.dataset.fontSize = String(Math.max(${normal_font}, Math.min(most, fit)));
+      });
       // textual.js opens each download (a saved network, an export) in a new window, which
       // browsers block as a pop-up unless a key was pressed a moment ago, and the second file
       // of an export always. A download link clicked in the page needs no pop-up.
@@ -99,7 +110,8 @@ _APP_PAGE = Template("""<!DOCTYPE html>
       </div>
     </div>
     <div id="terminal" class="textual-terminal"
-         data-session-websocket-url="${websocket_url}" data-font-size="${font_size}"></div>
+         data-session-websocket-url="${websocket_url}" data-font-size="${font_size}"
+         data-fit-font="${fit_font}"></div>
   </body>
 </html>
 """)
@@ -129,11 +141,14 @@ _FULL_PAGE = Template("""<!DOCTYPE html>
 """)
 
 
-def app_page(*, title: str, static_url: str, websocket_url: str, font_size: int) -> str:
-    """The page whose script opens the websocket that starts one app session."""
+def app_page(*, title: str, static_url: str, websocket_url: str, font_size: int, fit_font: bool = False,
+             normal_font: int = 16) -> str:
+    """The page whose script opens the websocket that starts one app session. With ``fit_font``
+    (presenter mode) ``font_size`` is the most: the page picks the biggest that fits 80×24 cells,
+    never below ``normal_font``."""
     return _APP_PAGE.substitute(
         title=escape(title), static=escape(static_url), websocket_url=escape(websocket_url),
-        font_size=int(font_size),
+        font_size=int(font_size), fit_font="1" if fit_font else "0", normal_font=int(normal_font),
     )
 
 

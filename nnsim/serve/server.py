@@ -54,6 +54,9 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 # The most a websocket message from a browser may carry (keystrokes, a paste).
 MAX_MESSAGE_BYTES = 64 * 1024
 DEFAULT_MEMORY_MB = 1024
+# The browser terminal's font (px): textual-serve's 16, 24 for a projector (presenter mode), and
+# the bounds of a page's own ?fontsize=.
+FONT_PX, PRESENTER_FONT_PX, MIN_FONT_PX, MAX_FONT_PX = 16, 24, 8, 48
 
 
 def session_command(lesson: str | None = None, step: int | None = None, present: bool = False) -> str:
@@ -285,8 +288,21 @@ class ClassroomServer(Server):
         path = request.app.router["websocket-ticket"].url_for(ticket=self.tickets.issue(start))
         websocket_url = f"{scheme}://{request.host}{path}"
         html = app_page(title=self.title, static_url=static, websocket_url=websocket_url,
-                        font_size=to_int(request.query.get("fontsize", "16"), 16))
+                        font_size=font_size(request.query.get("fontsize"), start.present),
+                        fit_font=start.present and not request.query.get("fontsize"), normal_font=FONT_PX)
         return web.Response(text=html, content_type="text/html")
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+        """textual-serve's download route, for this server's own pages only (a page elsewhere, or a
+        rebinding name, gets nothing even with a key)."""
+        headers = request.headers
+        if not self.guard.same_site_fetch(headers.get("Origin"), headers.get("Sec-Fetch-Site"), request.host,
+                                          request.secure):
+            self.refused += 1
+            self._say(f"refused a download asked for by {_printable(headers.get('Origin') or headers.get('Referer'))} "
+                      f"(not this server's pages)")
+            return web.Response(status=403, text="nnsim: download refused: not from this server's page")
+        return await super().handle_download(request)
 
     async def handle_out_of_memory(self, request: web.Request) -> web.Response:
         return self._page(request, "nnsim: this session ran out of memory",
@@ -432,6 +448,14 @@ class _Tail:
 
     def __getattr__(self, name: str):
         return getattr(self.stream, name)
+
+
+def font_size(asked: Optional[str], present: bool) -> int:
+    """The browser terminal's font size in px: ``?fontsize=`` (within bounds), else larger in
+    presenter mode (the most: the page fits it to its window, see :func:`~nnsim.serve.pages.app_page`),
+    so a projected tab shows fewer, bigger cells and the app fills the screen."""
+    default = PRESENTER_FONT_PX if present else FONT_PX
+    return min(max(to_int(asked, default), MIN_FONT_PX), MAX_FONT_PX) if asked else default
 
 
 def _printable(text: Optional[str]) -> str:
