@@ -13,6 +13,10 @@ from __future__ import annotations
 from html import escape
 from string import Template
 
+# What a presenter-mode page keeps room for when it picks its font: the app's 80 columns, and
+# the rows presenter mode needs to draw its big step counter (nnsim.tui.style.presenter.ROOMY_ROWS).
+FIT_COLUMNS, FIT_ROWS = 80, 30
+
 _STYLE = """
   @font-face { font-family: "Roboto Mono"; font-style: normal;
     src: url("${static}fonts/RobotoMono-VariableFont_wght.ttf") format("truetype"); }
@@ -60,14 +64,14 @@ _APP_PAGE = Template("""<!DOCTYPE html>
       }
       function refresh() { window.location.href = getStartUrl(); }
       // Presenter mode: the biggest font, up to the presenter size, at which this window still
-      // holds the app's 80×24 cells (a Roboto Mono cell is about 0.56 × 1.3 of the font size;
-      // the margins leave room), so a projected tab fills the screen with big text.
-      // textual.js reads the size at window load, after this.
+      // holds ${columns}×${rows} cells (the rows presenter mode needs for its big step counter; a
+      // Roboto Mono cell is about 0.56 × 1.3 of the font size, the margins leave room), so a
+      // projected tab fills the screen with big text. textual.js reads the size at window load.
       document.addEventListener("DOMContentLoaded", () => {
         const element = document.getElementById("terminal");
         if (!element || element.dataset.fitFont !== "1") return;
         const most = Number(element.dataset.fontSize);
-        const fit = Math.floor(Math.min(window.innerWidth / (80 * 0.6), window.innerHeight / (24 * 1.45)));
+        const fit = Math.floor(Math.min(window.innerWidth / (${columns} * 0.6), window.innerHeight / (${rows} * 1.45)));
         element.dataset.fontSize = String(Math.max(${normal_font}, Math.min(most, fit)));
       });
       // textual.js opens each download (a saved network, an export) in a new window, which
@@ -144,11 +148,12 @@ _FULL_PAGE = Template("""<!DOCTYPE html>
 def app_page(*, title: str, static_url: str, websocket_url: str, font_size: int, fit_font: bool = False,
              normal_font: int = 16) -> str:
     """The page whose script opens the websocket that starts one app session. With ``fit_font``
-    (presenter mode) ``font_size`` is the most: the page picks the biggest that fits 80×24 cells,
-    never below ``normal_font``."""
+    (presenter mode) ``font_size`` is the most: the page picks the biggest that fits
+    :data:`FIT_COLUMNS` × :data:`FIT_ROWS` cells, never below ``normal_font``."""
     return _APP_PAGE.substitute(
         title=escape(title), static=escape(static_url), websocket_url=escape(websocket_url),
         font_size=int(font_size), fit_font="1" if fit_font else "0", normal_font=int(normal_font),
+        columns=FIT_COLUMNS, rows=FIT_ROWS,
     )
 
 

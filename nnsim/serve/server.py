@@ -40,16 +40,14 @@ from nnsim.serve.guard import Guard, cap_size
 from nnsim.serve.hub import STUDENT, TEACHER, Hub
 from nnsim.serve.links import Lessons, LinkError, Start, Tickets, parse_start
 from nnsim.serve.pages import app_page, full_page, message_page
-from nnsim.serve.limits import ended_out_of_memory
 from nnsim.serve.sandbox import SANDBOX_ENV, landlock_abi
+from nnsim.serve.service import SessionService, quit_session
 from nnsim.serve.session import MEMORY_ENV
 
 log = logging.getLogger("nnsim.serve")
 
 # Close code for a websocket turned away: RFC 6455 "try again later".
 TRY_AGAIN_LATER = 1013
-# How long a session's app gets to quit before its process is killed.
-QUIT_SECONDS = 5.0
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 # The most a websocket message from a browser may carry (keystrokes, a paste).
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -72,61 +70,6 @@ def session_command(lesson: str | None = None, step: int | None = None, present:
     # textual-serve starts commands through /bin/sh; ``exec`` makes the app the process
     # it tracks, so stopping a session stops the app rather than orphaning it.
     return ("exec " if os.name == "posix" else "") + shlex.join(argv)
-
-
-class SessionService(AppService):
-    """textual-serve's AppService with the session's own environment, and a tab told why
-    its session ended when it ran out of memory."""
-
-    def __init__(self, command: str, *, environment: Mapping[str, str], say=None, **kwargs) -> None:
-        super().__init__(command, **kwargs)
-        self.extra_environment = dict(environment)
-        self.say = say
-        self.told = False
-        self._closing: asyncio.Task | None = None
-
-    async def _open_app_process(self, width: int = 80, height: int = 24):
-        process = await super()._open_app_process(width, height)
-        # textual-serve reads the app's stderr into a buffer of its own; the last of it is kept
-        # here too, for what a process that a library ended (not Python) said as it went.
-        process.stderr = _Tail(process.stderr)
-        return process
-
-    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-        environment = super()._build_environment(width, height)
-        environment.update(self.extra_environment)
-        return environment
-
-    async def tell_if_out_of_memory(self) -> None:
-        process = self._process
-        if process is None or self.told:
-            return
-        try:
-            code = await asyncio.wait_for(process.wait(), 3.0)
-        except asyncio.TimeoutError:
-            return
-        tail = process.stderr.tail if isinstance(process.stderr, _Tail) else b""
-        if ended_out_of_memory(code, tail):
-            self.told = True
-            if self.say is not None:
-                self.say("a session ran out of its memory (--memory-limit); its tab was told so")
-            await self.remote_write_str(json.dumps(["open_url", {"url": "/out-of-memory", "new_tab": False}]))
-
-    async def on_meta(self, data: bytes) -> None:
-        try:
-            kind = json.loads(data).get("type")
-        except (ValueError, AttributeError):
-            return
-        if kind == "exit":
-            # The app is ending. Waiting for its process here would stop the reading of its output,
-            # which it may be blocked writing, so the tab is told and closed from a task of its own.
-            self._closing = asyncio.create_task(self._close_after_exit())
-            return
-        await super().on_meta(data)
-
-    async def _close_after_exit(self) -> None:
-        await self.tell_if_out_of_memory()  # if memory ended it, the tab hears so before it closes
-        await self.remote_close()
 
 
 class ClassroomServer(Server):
@@ -371,7 +314,7 @@ class ClassroomServer(Server):
             if watcher is not None:
                 watcher.cancel()
             if app_service is not None:
-                await _quit(app_service)
+                await quit_session(app_service)
             shutil.rmtree(scratch, ignore_errors=True)  # the session's scratch space goes with it
             if key is not None and self.hub is not None:
                 self.hub.forget(key)
@@ -432,24 +375,6 @@ class ClassroomServer(Server):
                 await app_service.focus()
 
 
-class _Tail:
-    """A process's stderr stream that keeps the last few KB read from it."""
-
-    KEEP = 4096
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.tail = b""
-
-    async def read(self, n: int = -1) -> bytes:
-        data = await self.stream.read(n)
-        self.tail = (self.tail + data)[-self.KEEP:]
-        return data
-
-    def __getattr__(self, name: str):
-        return getattr(self.stream, name)
-
-
 def font_size(asked: Optional[str], present: bool) -> int:
     """The browser terminal's font size in px: ``?fontsize=`` (within bounds), else larger in
     presenter mode (the most: the page fits it to its window, see :func:`~nnsim.serve.pages.app_page`),
@@ -463,22 +388,6 @@ def _printable(text: Optional[str]) -> str:
     if text is None:
         return "(none)"
     return repr("".join(c if c.isprintable() else "?" for c in text[:80]))
-
-
-async def _quit(app_service: AppService) -> None:
-    """Ask the session's app to quit; kill its process if it does not within QUIT_SECONDS."""
-    try:
-        await asyncio.wait_for(app_service.stop(), QUIT_SECONDS)
-    except (asyncio.TimeoutError, asyncio.CancelledError, ConnectionError):
-        pass
-    # AppService keeps its process private; a hung app must not outlive its tab.
-    process = getattr(app_service, "_process", None)
-    if process is not None and process.returncode is None:
-        process.kill()
-        try:
-            await asyncio.wait_for(process.wait(), QUIT_SECONDS)
-        except asyncio.TimeoutError:
-            log.error("session process %s did not exit after SIGKILL", process.pid)
 
 
 def _bound_port(runner: web.AppRunner, asked: int) -> int:

@@ -12,6 +12,8 @@ from pathlib import Path
 import aiohttp
 import requests
 
+from nnsim.serve.pages import FIT_COLUMNS, FIT_ROWS
+from nnsim.tui.style.presenter import ROOMY_ROWS
 from tests.serve.browser import CHROMIUM, READ_TERMINAL, chromium, needs_chromium, nnsim_serve
 
 LESSONS = str(Path(__file__).with_name("lessons"))
@@ -102,8 +104,9 @@ async def test_presenter_mode_fills_a_projected_tab_with_bigger_cells_that_still
         laptop = await _terminal_size(browser, url + "/?lesson=xor&present=1", 1280, 800)
         projector = await _terminal_size(browser, url + "/?lesson=xor&present=1", 1920, 1080)
     assert normal["font"] == 16 and projector["font"] == 24, (normal, projector)
-    # A 1080p projector: cells 1.5 times as big as the normal page's, as many as 80×24 and more.
-    assert projector["cols"] >= 80 and projector["rows"] >= 24, projector
-    # A smaller window: the biggest font that still holds 80×24 cells, and bigger than normal.
-    assert 16 < laptop["font"] <= 24 and laptop["cols"] >= 80 and laptop["rows"] >= 24, laptop
+    # A 1080p projector: cells 1.5 times as big as the normal page's, and room for the app's
+    # 80 columns and the rows presenter mode draws its big step counter in.
+    assert projector["cols"] >= FIT_COLUMNS and projector["rows"] >= ROOMY_ROWS == FIT_ROWS, projector
+    # A smaller window: the biggest font that still holds them, bigger than normal.
+    assert 16 < laptop["font"] < 24 and laptop["cols"] >= FIT_COLUMNS and laptop["rows"] >= ROOMY_ROWS, laptop
     assert laptop["rows"] < normal["rows"] and laptop["cols"] < normal["cols"], (laptop, normal)
