@@ -127,8 +127,10 @@ class Tickets:
         self._tickets[ticket] = (now, start)
         return ticket
 
-    def get(self, ticket: str) -> Optional[Start]:
-        entry = self._tickets.get(ticket)
+    def take(self, ticket: str) -> Optional[Start]:
+        """The start a ticket was issued for, once: a ticket opens one session. (A page that is
+        loaded again gets a new one; a teacher page's ticket copied out of its HTML opens nothing.)"""
+        entry = self._tickets.pop(ticket, None)
         if entry is None or time.monotonic() - entry[0] > TICKET_SECONDS:
             return None
         return entry[1]

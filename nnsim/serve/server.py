@@ -28,6 +28,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, TextIO
 
@@ -51,6 +52,10 @@ TRY_AGAIN_LATER = 1013
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 # The most a websocket message from a browser may carry (keystrokes, a paste).
 MAX_MESSAGE_BYTES = 64 * 1024
+# Keyboard (and mouse) input a session gets: on average (far beyond typing and a mouse's reports)
+# and at once (a paste; a longer one is cut there).
+STDIN_BYTES_PER_SECOND = 4 * 1024
+MAX_STDIN_BYTES = 8 * 1024
 DEFAULT_MEMORY_MB = 1024
 # The browser terminal's font (px): textual-serve's 16, 24 for a projector (presenter mode), and
 # the bounds of a page's own ?fontsize=.
@@ -272,7 +277,7 @@ class ClassroomServer(Server):
                       f"(not this server's pages; --allow-origin adds one)")
             return web.Response(status=403, text="nnsim: websocket refused: not this server's page")
         ticket = request.match_info.get("ticket")
-        start = self.start if ticket is None else self.tickets.get(ticket)
+        start = self.start if ticket is None else self.tickets.take(ticket)
         if start is None:
             return web.Response(status=404, text="nnsim: this page is too old; reload it")
         if self.full:
@@ -354,7 +359,8 @@ class ClassroomServer(Server):
             log.exception("watching a session failed")
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
-        """textual.js's messages, with every size capped and anything malformed ignored."""
+        """textual.js's messages, with every size capped, typing paced and anything malformed ignored."""
+        pace = Pace(STDIN_BYTES_PER_SECOND, MAX_STDIN_BYTES)
         async for message in websocket:
             if message.type != web.WSMsgType.TEXT:
                 continue
@@ -364,7 +370,11 @@ class ClassroomServer(Server):
             except (ValueError, TypeError, KeyError, IndexError):
                 continue
             if kind == "stdin" and isinstance(data, str):
-                await app_service.send_bytes(data.encode("utf-8", "replace"))
+                keys = data.encode("utf-8", "replace")
+                if len(keys) > MAX_STDIN_BYTES:  # cut on a character's edge
+                    keys = keys[:MAX_STDIN_BYTES].decode("utf-8", "ignore").encode("utf-8")
+                await pace.wait(len(keys))  # a flood waits here; the browser's socket then waits too
+                await app_service.send_bytes(keys)
             elif kind == "resize" and isinstance(data, dict):
                 await app_service.set_terminal_size(*cap_size(data.get("width"), data.get("height")))
             elif kind == "ping" and isinstance(data, (str, int, float)):
@@ -373,6 +383,24 @@ class ClassroomServer(Server):
                 await app_service.blur()
             elif kind == "focus":
                 await app_service.focus()
+
+
+class Pace:
+    """A token bucket: ``rate`` bytes a second on average, ``burst`` at once. The app turns every
+    byte of keyboard input into an event it queues, so input sent faster than it can handle would
+    only grow the session; what is beyond typing, a paste and a mouse's reports is held back."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens, self.when = burst, time.monotonic()
+
+    async def wait(self, size: int) -> None:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.when) * self.rate)
+        self.when = now
+        self.tokens -= size
+        if self.tokens < 0:
+            await asyncio.sleep(-self.tokens / self.rate)
 
 
 def font_size(asked: Optional[str], present: bool) -> int:
