@@ -54,7 +54,7 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 MAX_MESSAGE_BYTES = 64 * 1024
 # Keyboard (and mouse) input a session gets: on average (far beyond typing and a mouse's reports)
 # and at once (a paste; a longer one is cut there).
-STDIN_BYTES_PER_SECOND = 4 * 1024
+STDIN_BYTES_PER_SECOND = 2 * 1024
 MAX_STDIN_BYTES = 8 * 1024
 DEFAULT_MEMORY_MB = 1024
 # The browser terminal's font (px): textual-serve's 16, 24 for a projector (presenter mode), and

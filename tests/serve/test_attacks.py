@@ -66,9 +66,10 @@ async def test_an_oversized_message_ends_only_that_session():
 
 
 async def test_a_keystroke_flood_is_held_back_not_buffered():
-    """A client sending keys as fast as it can is held to 4 KB a second (8 KB at once): the app
-    makes an event of every key it is sent, so without the pace a 5 s flood grew the session from
-    54 to 290 MB. The server waits, aiohttp stops reading that websocket, and the flooding client
+    """A client sending keys as fast as it can is held to 2 KB a second (8 KB at once): the app
+    makes an event of every key it is sent and redraws for it, so without the pace a 5 s flood
+    grew the session from 54 to 290 MB (measured; at 4,000 keys a second it still grows, at 2,000
+    the app keeps up). The server waits, aiohttp stops reading that websocket, and the flooding client
     is slowed down by TCP; nothing piles up in the server, and other tabs are served."""
     with nnsim_serve() as (url, served):
         server = served.process.pid
@@ -96,4 +97,4 @@ async def test_a_keystroke_flood_is_held_back_not_buffered():
         print(f"flood: {sent / 1e6:.0f} MB offered; server RSS {before[0]:.0f} -> {after[0]:.0f} MB, "
               f"session {before[1]:.0f} -> {after[1]:.0f} MB")
         assert after[0] - before[0] < 40, (before, after)
-        assert after[1] - before[1] < 60, (before, after)  # 8 MB offered: about 30 KB let through
+        assert after[1] - before[1] < 40, (before, after)  # MBs offered: about 20 KB let through
