@@ -156,3 +156,19 @@ async def test_a_later_huge_resize_is_capped_in_the_app():
             status = Path(f"/proc/{pid}/status").read_text()
             rss_mb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
             assert rss_mb < 200, rss_mb  # 36,000 cells drawn, not 400 million
+
+
+def test_what_counts_as_running_out_of_memory():
+    from textual.worker import WorkerFailed
+
+    from nnsim.serve.limits import ended_out_of_memory
+    from nnsim.tui.host import out_of_memory
+
+    assert out_of_memory(MemoryError()) and out_of_memory(RuntimeError("can't start new thread"))
+    assert out_of_memory(WorkerFailed(MemoryError()))
+    assert not out_of_memory(RuntimeError("something else")) and not out_of_memory(WorkerFailed(ValueError("x")))
+    assert ended_out_of_memory(OUT_OF_MEMORY, b"")
+    assert ended_out_of_memory(1, b"...\nOpenBLAS error: Memory allocation still failed after 10 retries, giving up.\n")
+    assert not ended_out_of_memory(1, b"Traceback ...\nValueError: no\n")
+    assert not ended_out_of_memory(0, b"OpenBLAS error: Memory allocation")  # it ended well after all
+    assert not ended_out_of_memory(-9, b"")  # killed (by the server closing a tab), not out of memory
