@@ -34,6 +34,7 @@ class SessionService(AppService):
         self.say = say
         self.told = False
         self._closing: asyncio.Task | None = None
+        self._telling: asyncio.Future | None = None
 
     async def _open_app_process(self, width: int = 80, height: int = 24):
         process = await super()._open_app_process(width, height)
@@ -48,19 +49,31 @@ class SessionService(AppService):
         return environment
 
     async def tell_if_out_of_memory(self) -> None:
+        """If the process ended out of memory, send the tab to the page that says so (once: the
+        app's "exit" and the end of its process both ask)."""
+        if self._telling is None:
+            self._telling = asyncio.ensure_future(self._tell_if_out_of_memory())
+        await asyncio.shield(self._telling)
+
+    async def _tell_if_out_of_memory(self) -> None:
         process = self._process
-        if process is None or self.told:
+        if process is None:
             return
         try:
             code = await asyncio.wait_for(process.wait(), 3.0)
         except asyncio.TimeoutError:
+            self._telling = None  # still running: a later ask looks again
             return
+        await asyncio.sleep(0)  # the last of its stderr, read by textual-serve's own task
         tail = process.stderr.tail if isinstance(process.stderr, _Tail) else b""
         if ended_out_of_memory(code, tail):
             self.told = True
             if self.say is not None:
                 self.say("a session ran out of its memory (--memory-limit); its tab was told so")
-            await self.remote_write_str(json.dumps(["open_url", {"url": "/out-of-memory", "new_tab": False}]))
+            try:
+                await self.remote_write_str(json.dumps(["open_url", {"url": "/out-of-memory", "new_tab": False}]))
+            except (ConnectionError, RuntimeError):
+                pass  # the tab is already gone
 
     async def on_meta(self, data: bytes) -> None:
         try:
