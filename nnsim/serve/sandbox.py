@@ -13,11 +13,13 @@ asks the kernel to refuse it, for the rest of its life:
 - TCP connections and listening sockets (Landlock ABI 4 and later): a session
   needs no network, so it cannot fetch, probe the classroom network or serve;
 - signals to processes outside the session, and abstract unix sockets
-  (ABI 6 and later): it cannot stop the server or another student's session.
+  (ABI 6 and later): it cannot stop the server or another student's session;
+- every read outside what it needs (:func:`session_reads`): the system's
+  folders, Python and its packages, nnsim, the lessons' folders, the data
+  cache and its scratch folder. The teacher's HOME and working folder are not
+  among them (unless Python or nnsim is installed there).
 
-Reading is left alone (the app reads Python, its libraries, the lessons and the
-data cache wherever they are installed). The rules are made with three system
-calls (``landlock_create_ruleset``, ``landlock_add_rule``,
+The rules are made with three system calls (``landlock_create_ruleset``, ``landlock_add_rule``,
 ``landlock_restrict_self``: 444 to 446 on every Linux architecture) through
 ctypes, so nnsim needs no extra package. Where Landlock is missing (another
 system, an older kernel, a container that blocks it) the server says so once at
@@ -39,7 +41,8 @@ _VERSION = 1 << 0
 _RULE_PATH_BENEATH = 1
 _PR_SET_NO_NEW_PRIVS = 38
 
-_WRITE_FILE = 1 << 1
+_EXECUTE, _WRITE_FILE, _READ_FILE, _READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+_READS = _EXECUTE | _READ_FILE | _READ_DIR
 _REMOVE_DIR, _REMOVE_FILE = 1 << 4, 1 << 5
 _MAKE = sum(1 << bit for bit in range(6, 13))  # char, dir, reg, sock, fifo, block, sym
 _REFER = 1 << 13  # ABI 2: linking or renaming into another folder
@@ -96,16 +99,20 @@ def write_rights(abi: int) -> int:
     return rights
 
 
-def confine(writable: Iterable[Path], writable_files: Iterable[Path] = (), abi: Optional[int] = None) -> int:
+def confine(writable: Iterable[Path], writable_files: Iterable[Path] = (), abi: Optional[int] = None,
+            readable: Optional[Iterable[Path]] = None) -> int:
     """Refuse this process (and any it starts) every write outside ``writable`` folders and
-    ``writable_files`` (such as /dev/null), TCP, and signals outside it. Returns the ABI used;
+    ``writable_files`` (such as /dev/null), TCP, and signals outside it; with ``readable``, also
+    every read (and execution) outside those folders and ``writable``. Returns the ABI used;
     SandboxError if Landlock is missing or refuses."""
     if abi is None:
         abi, why = landlock_abi()
         if abi < 1:
             raise SandboxError(why)
     libc = _libc()
-    fs = write_rights(abi)
+    writes = write_rights(abi)
+    reads = _READS if readable is not None else 0
+    fs = writes | reads
     attr = _RulesetAttr(handled_access_fs=fs,
                         handled_access_net=(_NET_BIND_TCP | _NET_CONNECT_TCP) if abi >= 4 else 0,
                         scoped=(_SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL) if abi >= 6 else 0)
@@ -114,8 +121,8 @@ def confine(writable: Iterable[Path], writable_files: Iterable[Path] = (), abi: 
     if ruleset < 0:
         raise SandboxError(f"landlock_create_ruleset: {os.strerror(ctypes.get_errno())}")
     try:
-        file_rights = _WRITE_FILE | (_TRUNCATE if abi >= 3 else 0)
-        for paths, rights in ((writable, fs), (writable_files, file_rights)):
+        file_rights = _WRITE_FILE | (_TRUNCATE if abi >= 3 else 0) | (reads & ~_READ_DIR)
+        for paths, rights in ((writable, fs), (writable_files, file_rights), (readable or (), reads)):
             for path in paths:
                 _allow(libc, ruleset, Path(path), rights)
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
@@ -141,6 +148,36 @@ def _allow(libc, ruleset: int, path: Path, rights: int) -> None:
         os.close(fd)
 
 
-def confine_session(scratch: Path) -> int:
-    """A served session's confinement: it writes only in ``scratch`` (and /dev/null)."""
-    return confine([scratch], [Path(os.devnull)] if os.path.exists(os.devnull) else [])
+# What any Python program reads from the system: libraries, locale and time zone data, its own
+# process's details, the CPU's (numpy and OpenBLAS size their work by them), /dev/urandom.
+SYSTEM_READS = ("/usr", "/lib", "/lib32", "/lib64", "/etc", "/proc", "/sys", "/dev", "/opt")
+
+
+def session_reads(scratch: Path, lessons: Iterable[Path] = (), data_dir: Optional[Path] = None) -> list[Path]:
+    """The folders a served session may read: the system's, this Python's and its packages'
+    (``sys.prefix``, ``sys.path``), nnsim's own, the folders of the lessons it may open, the
+    data cache and its scratch folder. Nothing else of the teacher's: not HOME, not the
+    working folder (unless Python or nnsim is installed there)."""
+    import nnsim
+
+    folders = [Path(p) for p in SYSTEM_READS]
+    folders += [Path(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}]
+    folders += [Path(p) for p in sys.path if p and not p.startswith("__")]  # editable installs' hooks are not folders
+    folders += [Path(nnsim.__file__).resolve().parent]
+    folders += [Path(lesson).resolve().parent for lesson in lessons]
+    if data_dir is not None:
+        folders.append(Path(data_dir))
+    folders.append(Path(scratch))
+    readable, seen = [], set()
+    for folder in folders:
+        for path in {folder, folder.resolve()} if folder.exists() else ():
+            if path not in seen:
+                seen.add(path)
+                readable.append(path)
+    return readable
+
+
+def confine_session(scratch: Path, readable: Optional[Iterable[Path]] = None) -> int:
+    """A served session's confinement: it writes only in ``scratch`` (and /dev/null) and, with
+    ``readable`` (see :func:`session_reads`), reads only there."""
+    return confine([scratch], [Path(os.devnull)] if os.path.exists(os.devnull) else [], readable=readable)

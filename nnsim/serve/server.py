@@ -182,7 +182,7 @@ class ClassroomServer(Server):
                       f"students' tabs follow it")
         if self.sandbox_abi:
             self._say(f"  sessions sandboxed (Linux Landlock ABI {self.sandbox_abi}): each writes only in its own "
-                      f"scratch folder; the data cache and your folders are read-only to it")
+                      f"scratch folder; the data cache is read-only to it, and your other folders closed")
         else:
             self._say(f"  data cache protected by policy only: {self.sandbox_why}")
         word = "tab" if self.max_sessions == 1 else "tabs"

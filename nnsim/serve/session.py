@@ -28,7 +28,7 @@ from typing import Sequence
 
 from nnsim.errors import NnsimError
 from nnsim.serve.limits import LimitTooLow, limit_memory, watch_workers
-from nnsim.serve.sandbox import SANDBOX_ENV, SandboxError, confine_session
+from nnsim.serve.sandbox import SANDBOX_ENV, SandboxError, confine_session, session_reads
 from nnsim.tui.host import OUT_OF_MEMORY, out_of_memory
 
 MEMORY_ENV = "NNSIM_SERVE_MEMORY_MB"
@@ -52,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from nnsim.tui.host import SCRATCH_ENV
 
+    started_in = os.getcwd()  # the server's working folder, which is the teacher's
     if os.environ.get(SCRATCH_ENV):
         enter_scratch(os.environ[SCRATCH_ENV])
     try:
@@ -59,13 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from nnsim.tui.follow import follower_from_environment
         from nnsim.tui.host import ServedHost
 
+        host = ServedHost.from_environment()
         if os.environ.get(SANDBOX_ENV) and os.environ.get(SCRATCH_ENV):
-            confine_session(Path(os.environ[SCRATCH_ENV]))  # writes only in scratch, from now on
+            from nnsim.data.cache import cache_root
+
+            # From now on it writes only in scratch, and reads only what a session needs.
+            scratch = Path(os.environ[SCRATCH_ENV])
+            # ``python -m`` put the working folder first on sys.path; nnsim is imported by now
+            # (its modules are found through its package), so the teacher's folder is not needed.
+            sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != started_in]
+            confine_session(scratch, session_reads(scratch, host.table.values(), cache_root()))
         # After the imports: the limit is on what the session grows to, not on the libraries
         # every session maps (which the system shares between them).
         if os.environ.get(MEMORY_ENV):
             limit_memory(int(os.environ[MEMORY_ENV]))
-        host = ServedHost.from_environment()
         scenario, start, steps = start_point(args.lesson, args.step, host)
         app = NnsimApp(scenario, start=start, steps=steps, present=args.present, settle_gc=True, host=host)
         app.follow = follower_from_environment(app)

@@ -23,9 +23,9 @@ needs_landlock = pytest.mark.skipif(ABI < 1, reason=f"no Landlock on this machin
 ATTEMPTS = r"""
 import json, os, socket, sys
 from pathlib import Path
-from nnsim.serve.sandbox import confine_session
-cache, home, work, scratch, port, parent = sys.argv[1:7]
-confine_session(Path(scratch))
+from nnsim.serve.sandbox import confine_session, session_reads
+cache, home, work, scratch, port, parent, lesson = sys.argv[1:8]
+confine_session(Path(scratch), session_reads(Path(scratch), [Path(lesson)], Path(cache)))
 results = {}
 def attempt(name, action):
     try:
@@ -46,34 +46,44 @@ attempt("connect over TCP", lambda: socket.create_connection(("127.0.0.1", int(p
 attempt("signal the server", lambda: os.kill(int(parent), 0))
 attempt("write in scratch", lambda: open(os.path.join(scratch, "mine.txt"), "w").write("ok"))
 attempt("read the cache", lambda: open(os.path.join(cache, "train.gz"), "rb").read())
+attempt("read a lesson", lambda: open(lesson).read())
+attempt("read in HOME", lambda: open(os.path.join(home, ".bashrc")).read())
+attempt("list HOME", lambda: os.listdir(home))
+attempt("read in the working folder", lambda: open(os.path.join(work, "notes.txt")).read())
+attempt("import a module not imported yet", lambda: __import__("decimal"))
 print(json.dumps(results))
 """
 
 
 @needs_landlock
-def test_a_confined_session_can_write_only_in_its_scratch_folder(tmp_path):
+def test_a_confined_session_writes_only_in_its_scratch_folder_and_reads_only_what_it_needs(tmp_path):
     cache, home, work, scratch = (tmp_path / name for name in ("cache", "home", "work", "scratch"))
     for folder in (cache, home, work, scratch):
         folder.mkdir()
     (cache / "train.gz").write_bytes(b"the teacher's data")
     (home / ".bashrc").write_text("# the teacher's\n")
+    (work / "notes.txt").write_text("the teacher's")
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    (lessons / "mine.toml").write_text('title = "a lesson"\n')
     listener = socket.create_server(("127.0.0.1", 0))
     try:
         result = subprocess.run([sys.executable, "-c", ATTEMPTS, str(cache), str(home), str(work), str(scratch),
-                                 str(listener.getsockname()[1]), str(os.getpid())],
+                                 str(listener.getsockname()[1]), str(os.getpid()), str(lessons / "mine.toml")],
                                 capture_output=True, text=True, timeout=60, cwd=work)
     finally:
         listener.close()
     assert result.returncode == 0, result.stderr
     results = json.loads(result.stdout)
     refused = {name: code for name, code in results.items() if code != "done"}
-    assert results["write in scratch"] == "done" and results["read the cache"] == "done"
-    assert set(refused) == set(results) - {"write in scratch", "read the cache"}, results
+    allowed = {"write in scratch", "read the cache", "read a lesson", "import a module not imported yet"}
+    assert all(results[name] == "done" for name in allowed), results
+    assert set(refused) == set(results) - allowed, results
     assert {code for name, code in refused.items() if name != "signal the server"} == {13}  # EACCES
     assert refused["signal the server"] == 1  # EPERM: outside the session's Landlock domain
     assert (cache / "train.gz").read_bytes() == b"the teacher's data"
     assert sorted(p.name for p in cache.iterdir()) == ["train.gz"]
-    assert (home / ".bashrc").read_text() == "# the teacher's\n" and list(work.iterdir()) == []
+    assert (home / ".bashrc").read_text() == "# the teacher's\n" and sorted(work.iterdir()) == [work / "notes.txt"]
     assert (scratch / "mine.txt").read_text() == "ok"
 
 
@@ -81,7 +91,7 @@ def test_the_server_says_which_protection_the_data_cache_has():
     with nnsim_serve() as (url, served):
         if ABI >= 1:
             served.wait_for_line(rf"sessions sandboxed \(Linux Landlock ABI {ABI}\): each writes only in its own "
-                                 r"scratch folder; the data cache and your folders are read-only to it")
+                                 r"scratch folder; the data cache is read-only to it, and your other folders closed")
         else:
             served.wait_for_line(r"data cache protected by policy only: " + WHY)
 
@@ -95,8 +105,8 @@ import json, os, sys
 if os.environ.get("NNSIM_SANDBOX"):
     import nnsim.serve.sandbox as sandbox
     real = sandbox.confine_session
-    def confine_session(scratch):
-        abi = real(scratch)
+    def confine_session(scratch, *args, **kwargs):
+        abi = real(scratch, *args, **kwargs)
         results = {}
         for name, path in (("cache", os.path.join(os.environ["NNSIM_DATA_DIR"], "mnist", "planted.gz")),
                            ("home", os.path.join(os.environ["PROBE_HOME"], "planted")),
@@ -106,6 +116,13 @@ if os.environ.get("NNSIM_SANDBOX"):
                 with open(path, "w") as f:
                     f.write("x")
                 results[name] = "written"
+            except OSError as error:
+                results[name] = error.errno
+        for name, path in (("read home", os.path.join(os.environ["PROBE_HOME"], "secret.txt")),
+                           ("read work", os.path.join(os.environ["PROBE_WORK"], "notes.txt"))):
+            try:
+                open(path).read()
+                results[name] = "read"
             except OSError as error:
                 results[name] = error.errno
         sys.stderr.write("PROBE " + json.dumps(results) + "\n")
@@ -124,6 +141,8 @@ async def test_a_served_session_is_refused_writes_outside_its_scratch_and_still_
         folder.mkdir(parents=True)
     (cache / "mnist" / "notes.txt").write_text("the teacher's")
     (probe / "sitecustomize.py").write_text(PROBE)
+    (home / "secret.txt").write_text("the teacher's")
+    (work / "notes.txt").write_text("the teacher's")
 
     def files() -> set[str]:
         return {str(p) for root in (cache, home, work) for p in root.rglob("*")}
@@ -146,7 +165,8 @@ async def test_a_served_session_is_refused_writes_outside_its_scratch_and_still_
             await page.wait_for(READ_TERMINAL, lambda t: bool(t) and "Enter opens it" in t, what="the home screen")
             await page.press("q")
             results = json.loads(served.wait_for_line(r"PROBE (\{.*\})", timeout=30).group(1))
-    assert results == {"cache": 13, "home": 13, "work": 13, "scratch": "written"}, results
+    assert results == {"cache": 13, "home": 13, "work": 13, "scratch": "written", "read home": 13,
+                       "read work": 13}, results
     assert files() == before, files() - before
 
 
