@@ -97,4 +97,6 @@ async def test_a_keystroke_flood_is_held_back_not_buffered():
         print(f"flood: {sent / 1e6:.0f} MB offered; server RSS {before[0]:.0f} -> {after[0]:.0f} MB, "
               f"session {before[1]:.0f} -> {after[1]:.0f} MB")
         assert after[0] - before[0] < 40, (before, after)
-        assert after[1] - before[1] < 40, (before, after)  # MBs offered: about 20 KB let through
+        # MBs offered, at most 8 KB + 5 s × 2 KB let through: about 18,000 key events, which the app
+        # may still be working through on a loaded machine (+22 to +51 MB measured), not +240 MB.
+        assert after[1] - before[1] < 80, (before, after)
