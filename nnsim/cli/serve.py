@@ -89,7 +89,11 @@ def serve_command(args) -> int:
     import secrets
 
     from nnsim.data.cache import cache_root
+    from nnsim.data.mnist import prepare_decoded
+    from nnsim.sanitize import sanitize
 
+    for line in prepare_decoded():
+        print(f"nnsim serve: {sanitize(line)}", flush=True)
     server = ClassroomServer(
         host=args.host, port=args.port, max_sessions=args.max_sessions, title=title or "nnsim",
         lessons=table, start=Start(name, args.step, args.present), allow_origins=origins,

@@ -65,6 +65,26 @@ def load_dataset(name: str = "mnist", data_dir=None, validation_size: Optional[i
     return _load_folder(src, folder, validation_size, local=False)
 
 
+def prepare_decoded() -> list[str]:
+    """Write the decoded copy of every dataset in the cache, one line per dataset said.
+
+    A served session may not write the cache (nnsim.serve.sandbox), so without
+    this each would decode its dataset into its own memory; ``nnsim serve`` calls
+    it before the first session, and they then map one shared copy."""
+    lines = []
+    for name in DATASETS:
+        if name == "sample" or not is_cached(name):
+            continue
+        title = source(name).title
+        try:
+            load_dataset(name, download=False, validation_size=0)
+        except NnsimError as error:
+            lines.append(f"{title}: no shared decoded copy ({error})")
+            continue
+        lines.append(f"{title}: decoded copy ready in {cache.cache_root() / 'decoded' / name}")
+    return lines
+
+
 def is_cached(name: str, data_dir=None) -> bool:
     """Whether ``load_dataset(name, data_dir, download=False)`` finds its files (present,
     of the published size in the cache; not yet read or hashed)."""
