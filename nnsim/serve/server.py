@@ -338,7 +338,10 @@ class ClassroomServer(Server):
                        **{name: str(scratch / folder) for name, folder in (
                            ("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
                            ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache"))},
-                       TABLE_ENV: json.dumps({name: str(path) for name, path in self.lessons.table.items()})}
+                       TABLE_ENV: json.dumps({name: str(path) for name, path in self.lessons.table.items()}),
+                       # A lesson's matrices are small: a second BLAS thread per session gains little and
+                       # spins a core that the class shares (measured: 2× slower per epoch under load).
+                       "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         if self.sandbox_abi:
             environment[SANDBOX_ENV] = "landlock"
         if self.data_dir is not None:  # the session's HOME is its scratch folder; the cache stays the teacher's

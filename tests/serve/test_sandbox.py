@@ -183,5 +183,6 @@ def test_without_landlock_the_server_says_the_cache_is_protected_by_policy_only(
         server._say_hello()
         assert "  data cache protected by policy only: this kernel has no Landlock (Linux 5.13 or later)\n" in out.getvalue()
         assert "NNSIM_SANDBOX" not in server.session_environment(tmp_path)  # sessions start without it
+        assert server.session_environment(tmp_path)["OPENBLAS_NUM_THREADS"] == "1"  # a class shares the cores
     finally:
         shutil.rmtree(server.root, ignore_errors=True)
