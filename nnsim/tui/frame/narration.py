@@ -12,6 +12,10 @@ from textual.widgets import Static
 from nnsim.sanitize import sanitize
 
 
+FITS_ANYWHERE = 3
+"""A narration of at most this many lines fits the panel on every screen (80×24 included)."""
+
+
 class NarrationPanel(VerticalScroll, can_focus=False):
     """The scenario's narration for the step, under the step's title (on the border).
 
@@ -63,11 +67,16 @@ class NarrationPanel(VerticalScroll, can_focus=False):
         if not width or (after != before and max(after, before) > (floor or 0)):
             body.refresh(layout=True)
         self.scroll_home(animate=False)
-        self.call_after_refresh(self._follow_length)
+        if width and after <= FITS_ANYWHERE:
+            self._set_more(False)  # no need to wait for the layout (a step's key press stays one refresh)
+        else:
+            self.call_after_refresh(self._follow_length)
 
     def _follow_length(self) -> None:
+        self._set_more(self.max_scroll_y > 0)
+
+    def _set_more(self, more: bool) -> None:
         # Focusable only while there is more to read: otherwise Tab would stop on it for nothing.
-        more = self.max_scroll_y > 0
         self.can_focus = more
         hint = "more: Tab, then pgdn" if more and not self.has_focus else ""
         if str(self.border_subtitle or "") != hint:  # a new subtitle repaints the panel: only on a change
