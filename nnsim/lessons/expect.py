@@ -24,6 +24,7 @@ from nnsim.lessons.kinds.train import train_steps
 from nnsim.lessons.kinds import build_steps
 from nnsim.lessons.steps import LessonStep, match_steps
 from nnsim.lessons.scenario import Expect, Scenario, load_scenario
+from nnsim.lessons.text import minus, number, signed
 
 # Parameters checked by a gradient_check expectation that does not say how many:
 # all of them for small networks, a fixed sample for big ones.
@@ -124,8 +125,10 @@ class _Checker:
             if (np.ndim(got) == 2 and np.shape(got)[1] == 1 and want.shape == (np.shape(got)[0],)) or \
                     (want.shape == () and np.size(got) == 1):
                 want = want.reshape(np.shape(got))
-            description = (f"{label} equals {want.item():.10g} within {e.tolerance:g}" if want.size == 1 else
-                           f"{label} equals the {want.size} numbers given, within {e.tolerance:g}")
+            # The default tolerance is float rounding: "equals" says it (a line fits 80 columns).
+            within = "" if e.tolerance == Expect.tolerance else f" within {number(e.tolerance)}"
+            description = (f"{label} equals {number(want.item(), 10)}{within}" if want.size == 1 else
+                           f"{label} equals the {want.size} numbers given{within and ','}{within}")
             if np.shape(got) != want.shape:
                 return False, f"{e.name} has shape {np.shape(got)}, expected {want.shape}", description
             got = np.asarray(got, dtype=np.float64)
@@ -133,13 +136,14 @@ class _Checker:
             worst = np.unravel_index(int(np.argmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape)
             miss = float(diff[worst])
             if bool(np.all(diff <= e.tolerance)):
-                return True, (f"got {got.item():.10g}" if got.size == 1 else
-                              f"largest difference {miss:.3g}"), description
+                return True, (f"got {number(got.item(), 10)}" if got.size == 1 else
+                              f"largest difference {number(miss, 3)}"), description
             column = diff.ndim == 2 and diff.shape[1] == 1
             at = f"[{worst[0]}]" if column else f"[{','.join(map(str, worst))}]" if diff.ndim else ""
             wrong = int(np.sum(~(diff <= e.tolerance)))
-            return False, (f"{e.name}{at} is {got[worst]:.10g}, expected {want[worst]:.10g}: off by {miss:.3g} "
-                           f"(tolerance {e.tolerance:g}; {wrong} of {diff.size} numbers off)"), description
+            return False, (f"{e.name}{at} is {number(got[worst], 10)}, expected {number(want[worst], 10)}: "
+                           f"off by {number(miss, 3)} (tolerance {number(e.tolerance)}; {wrong} of {diff.size} "
+                           f"numbers off)"), description
         if np.ndim(got):
             raise NnsimError(f"at_most and at_least need one number, but {e.name} is an array of shape "
                              f"{np.shape(got)} (name one element, e.g. {e.name}[0,0])")
@@ -154,9 +158,9 @@ class _Checker:
         sign = -1 if e.direction == "decreasing" else 1
         for (i, a), (j, b) in zip(zip(indices, got), zip(indices[1:], got[1:])):
             if not sign * (b - a) > 0:
-                return False, (f"{e.name} goes from {a:.6g} at {self.titles[i]!r} to {b:.6g} at "
-                               f"{self.titles[j]!r} (change {b - a:+.3g})"), description
-        return True, " → ".join(f"{v:.4g}" for v in got), description
+                return False, (f"{e.name} goes from {number(a)} at {self.titles[i]!r} to {number(b)} at "
+                               f"{self.titles[j]!r} (change {signed(b - a, 3)})"), description
+        return True, " → ".join(number(v, 4) for v in got), description
 
     def gradient_check(self, e: Expect):
         net = lesson_network(self.scenario)
@@ -165,12 +169,12 @@ class _Checker:
         params = sample_parameters(net, count, seed=0)
         results = gradient_check(net, x, y, params=params, epsilon=e.epsilon)
         worst = max(results, key=lambda r: r.relative_error)
-        description = f"backprop agrees with finite differences (relative error ≤ {e.max_relative_error:g})"
+        description = f"backprop agrees with finite differences (relative error ≤ {number(e.max_relative_error)})"
         ok = worst.relative_error <= e.max_relative_error
-        detail = (f"largest relative error {worst.relative_error:.3g} ({worst.name}: backprop "
-                  f"{worst.backprop:.6g}, numeric {worst.numeric:.6g}) over {len(results)} parameters")
+        detail = (f"largest relative error {number(worst.relative_error, 3)} ({worst.name}: backprop "
+                  f"{number(worst.backprop)}, numeric {number(worst.numeric)}) over {len(results)} parameters")
         if not ok:
-            detail += f"; over the bound by {worst.relative_error - e.max_relative_error:.3g}"
+            detail += f"; over the bound by {number(worst.relative_error - e.max_relative_error, 3)}"
         return ok, detail, description
 
     # -- training --
@@ -345,15 +349,15 @@ def _load_relative(name: str, scenario: Scenario) -> Scenario:
 
 
 def _bound_description(label: str, at_least, at_most, percent: bool = True) -> str:
-    f = (lambda v: f"{v:.2%}") if percent else (lambda v: f"{v:.6g}")
+    f = (lambda v: minus(f"{v:.2%}")) if percent else number
     parts = ([f"at least {f(at_least)}"] if at_least is not None else []) + \
             ([f"at most {f(at_most)}"] if at_most is not None else [])
     return f"{label} is {' and '.join(parts)}"
 
 
 def _bound(got: float, at_least, at_most, label: str, percent: bool = False):
-    f = (lambda v: f"{v:.2%}") if percent else (lambda v: f"{v:.6g}")
-    miss = (lambda v: f"{v * 100:.2f} points") if percent else f
+    f = (lambda v: minus(f"{v:.2%}")) if percent else number
+    miss = (lambda v: minus(f"{v * 100:.2f}") + " points") if percent else f
     description = _bound_description(label, at_least, at_most, percent)
     if math.isnan(got):
         return False, "got NaN", description

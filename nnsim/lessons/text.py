@@ -38,6 +38,9 @@ SIGNIFICANT = 4
 MAX_DECIMALS = 8
 """A column needing more decimals than this is written in scientific form."""
 
+NOISE_ULPS = 4
+"""A value this many units in the last place from an integer is that integer plus float rounding."""
+
 _INTEGER_LOOKING = re.compile(r"-?\d+\Z")
 
 
@@ -51,9 +54,10 @@ def minus(text: str) -> str:
 def number(value: float, digits: int = 6) -> str:
     """A number as a learner reads it: 3, −2, 0.5, 0.731059, 1.2e−07, nan, inf.
 
-    Exact integers without a decimal point, others to ``digits`` significant
-    digits, more when rounding would make them look like an integer (σ(30) is
-    not 1). Negative numbers carry the Unicode minus.
+    Exact integers without a decimal point (and integers off by float rounding,
+    :data:`NOISE_ULPS`), others to ``digits`` significant digits, more when
+    rounding would make them look like an integer (σ(30) is not 1). Negative
+    numbers carry the Unicode minus.
     """
     v = float(value)
     if math.isnan(v):
@@ -64,6 +68,10 @@ def number(value: float, digits: int = 6) -> str:
         return "0"
     if v == int(v) and abs(v) < 1e15:
         return minus(str(int(v)))
+    if abs(v - round(v)) <= NOISE_ULPS * math.ulp(v) and abs(v) < 1e15:
+        # Float rounding (‖(−2.4, −1.8)‖ = 3.0000000000000004), not a value near an integer
+        # as σ(30) = 0.999999999999907 is (hundreds of ulps away): written as the integer.
+        return minus(str(int(round(v))))
     for precision in (digits, 9, 12, 15):
         text = f"{v:.{precision}g}"
         if not _INTEGER_LOOKING.match(text):
@@ -327,21 +335,30 @@ def sentence(key: str, values: Mapping[str, float], **pieces: str) -> str:
     return fill(template, values)
 
 
-def edited_title(title: str, changes: Sequence[tuple[str, str]]) -> str:
-    """A lesson's title after edits: the file's words, then what is different now
-    (``"… [784, 30, 10] … · now sizes [784, 100, 10]"``), so the title never contradicts the run."""
-    if not changes:
-        return title
-    return f"{title} · now " + ", ".join(f"{name} {value}" for name, value in changes)
+def edited_title(title: str, changes: Sequence[tuple]) -> str:
+    """A lesson's title after edits, so the title never contradicts the run: a changed value
+    the title itself writes is rewritten in place ("Training [784, 30, 10] …" becomes
+    "Training [784, 100, 10] …", which an 80-column title bar still shows); the others
+    follow (" · now η 0.5"). ``changes`` are (name, new) or (name, old, new) texts."""
+    rest = []
+    for change in changes:
+        name, new = change[0], change[-1]
+        old = change[1] if len(change) == 3 else None
+        if old is not None and old in title:
+            title = title.replace(old, new)
+        else:
+            rest.append(f"{name} {new}")
+    return f"{title} · now " + ", ".join(rest) if rest else title
 
 
-def training_changes(before, after) -> list[tuple[str, str]]:
-    """What a training run's settings changed from the lesson's (two train Scenarios)."""
+def training_changes(before, after) -> list[tuple[str, str, str]]:
+    """What a training run's settings changed from the lesson's (two train Scenarios):
+    (name, old, new), the values written as the title writes them."""
     a, b = before.train, after.train
     pairs = [("sizes", list(before.network.sizes), list(after.network.sizes)), ("epochs", a.epochs, b.epochs),
              ("mini-batch", a.mini_batch_size, b.mini_batch_size), ("η", a.eta, b.eta), ("seed", a.seed, b.seed),
              ("dataset", a.dataset, b.dataset)]
-    return [(name, _setting(new)) for name, old, new in pairs if old != new]
+    return [(name, _setting(old), _setting(new)) for name, old, new in pairs if old != new]
 
 
 def _setting(value) -> str:

@@ -25,6 +25,9 @@ from nnsim.lessons.text import PHASE_SENTENCES, fill, number, phase_sentence  # 
 # A sum with more terms than this is shortened to its first few terms and "…".
 MAX_TERMS = 10
 TERMS_SHOWN = 3
+SUM_CHARS = 110
+"""A sum's terms, filled, take at most this many characters (two lines at 80 columns, so the
+equation's result stays on screen); fewer terms and "… N more" otherwise."""
 
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -152,12 +155,16 @@ def _col(a: np.ndarray, e: int) -> np.ndarray:
     return a[:, min(e, a.shape[1] - 1)]
 
 
-def _sum_terms(pairs: Sequence[tuple[str, str]], omitted: Optional[str] = None) -> str:
-    """``a·b + c·d + …`` from placeholder pairs; ``omitted`` says what the "…" stands for."""
-    text = " + ".join(f"{{{p}:p}}·{{{q}:p}}" for p, q in pairs)
-    if omitted:
-        text += f" + … {omitted}"
-    return text
+def _fit(terms: Sequence[str], values: Mapping[str, float], total: int) -> tuple[list[str], int]:
+    """The first of ``terms`` (templates) whose filled text fits :data:`SUM_CHARS` (at least
+    :data:`TERMS_SHOWN`), and how many of the sum's ``total`` terms are left out."""
+    shown, used = [], 0
+    for term in terms:
+        used += len(fill(term, values)) + 3
+        if shown and len(shown) >= TERMS_SHOWN and used > SUM_CHARS:
+            break
+        shown.append(term)
+    return shown, total - len(shown)
 
 
 def _input(step, s, eta):
@@ -184,18 +191,19 @@ def _forward(step, s, eta):
     head = f"{lhs} = Σₖ w{sup(l)}{sub(j)}ₖ a{sup(p)}ₖ + b{sup(l)}{sub(j)}"
     if inputs.size <= MAX_TERMS:
         ks = list(range(inputs.size))
-        omitted = None
+        rest = 0
         lines = [head]
     else:
         nonzero = np.flatnonzero(inputs)
         ks = [int(k) for k in nonzero[:TERMS_SHOWN]] if nonzero.size > MAX_TERMS else [int(k) for k in nonzero]
         rest = nonzero.size - len(ks)
-        omitted = f"{rest} more" if rest else None
         lines = [head + f"   ({inputs.size} terms; {inputs.size - nonzero.size} have a{sup(p)}ₖ = 0)"]
     for k in ks:
         values[f"w{k}"] = float(w[j, k])
         values[f"a{k}"] = float(inputs[k])
-    terms = _sum_terms([(f"w{k}", f"a{k}") for k in ks], omitted)
+    kept, left = _fit([f"{{w{k}:p}}·{{a{k}:p}}" for k in ks], values, len(ks))
+    rest += left
+    terms = " + ".join(kept) + (f" + … {rest} more" if rest and kept else "")
     lines.append(f"{pad} = {terms} + {{b:p}}" if terms else f"{pad} = {{b}}")
     lines.append(f"{pad} = {{z}}")
     lines.append(f"a{sup(l)}{sub(j)} = σ(z{sup(l)}{sub(j)}) = σ({{z}}) = {{a}}")
@@ -210,9 +218,10 @@ def _cost(step, s, eta):
     shown = range(min(out.size, MAX_TERMS))
     for i in shown:
         values[f"y{i}"], values[f"a{i}"] = float(target[i]), float(out[i])
-    terms = " + ".join(f"({{y{i}}} − {{a{i}:p}})²" for i in shown)
-    if out.size > MAX_TERMS:
-        terms += f" + … {out.size - MAX_TERMS} more"
+    kept, rest = _fit([f"({{y{i}}} − {{a{i}:p}})²" for i in shown], values, out.size)
+    terms = " + ".join(kept)
+    if rest:
+        terms += f" + … {rest} more"
     lines = [f"C = ½ Σⱼ (yⱼ − a{sup(L)}ⱼ)²", f"  = ½({terms})", "  = {C}"]
     m = cost.shape[1]
     if m > 1:
@@ -245,8 +254,8 @@ def _backward(step, s, eta):
     ks = range(min(later.size, MAX_TERMS))
     for k in ks:
         values[f"w{k}"], values[f"d{k}"] = float(w_next[k, j]), float(later[k])
-    omitted = f"{later.size - MAX_TERMS} more" if later.size > MAX_TERMS else None
-    terms = _sum_terms([(f"w{k}", f"d{k}") for k in ks], omitted)
+    kept, rest = _fit([f"{{w{k}:p}}·{{d{k}:p}}" for k in ks], values, later.size)
+    terms = " + ".join(kept) + (f" + … {rest} more" if rest else "")
     lines = [
         f"δ{sup(l)}{sub(j)} = (Σₖ w{sup(n)}ₖ{sub(j)} δ{sup(n)}ₖ) · σ′(z{sup(l)}{sub(j)})",
         f"σ′(z{sup(l)}{sub(j)}) = σ′({{z}}) = {{sp}}",
@@ -272,9 +281,10 @@ def _gradient(step, s, eta):
     xs = range(min(m, MAX_TERMS))
     for x in xs:
         values[f"d{x}"], values[f"a{x}"] = float(delta[j, x]), float(a_prev[k, x])
-    more = f" + … {m - MAX_TERMS} more" if m > MAX_TERMS else ""
-    b_terms = " + ".join(f"{{d{x}:p}}" for x in xs) + more
-    w_terms = " + ".join(f"{{a{x}:p}}·{{d{x}:p}}" for x in xs) + more
+    b_kept, b_rest = _fit([f"{{d{x}:p}}" for x in xs], values, m)
+    w_kept, w_rest = _fit([f"{{a{x}:p}}·{{d{x}:p}}" for x in xs], values, m)
+    b_terms = " + ".join(b_kept) + (f" + … {b_rest} more" if b_rest else "")
+    w_terms = " + ".join(w_kept) + (f" + … {w_rest} more" if w_rest else "")
     pad = " " * len(w_name)
     lines = [f"{b_name} = Σₓ δ{sup(l)}{sub(j)} = {b_terms} = {{nb}}",
              f"{w_name} = Σₓ a{sup(p)}{sub(k)} δ{sup(l)}{sub(j)}", f"{pad} = {w_terms}", f"{pad} = {{nw}}"]

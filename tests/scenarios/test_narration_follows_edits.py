@@ -121,6 +121,12 @@ def panel_value(step, name: str) -> tuple[float, float]:
     (0 for a number shown in full): a trace array's entry as the arrays panel writes it,
     read back; anything else from the core object the panel draws (not ``values``)."""
     if isinstance(step.data, TraceStep):
+        shape = re.fullmatch(r"([a-z_]+)\.(rows|cols)", name)
+        if shape:  # the arrays panel writes each shape beside the name: "δ³  (2×4)"
+            rows, cols = np.shape(step.data.arrays[shape.group(1)])
+            return float(rows if shape.group(2) == "rows" else cols), 0.0
+        if name == "m" and "m" not in step.data.arrays:
+            return float(step.context.m), 0.0  # the mini-batch: the columns of every array shown
         return _trace_cell(step.data, name)
     return _core_value(step, name), 0.0
 
@@ -274,11 +280,37 @@ def test_after_any_edit_every_quoted_number_is_the_panels(scenario):
 def test_the_lessons_that_quote_numbers_use_placeholders():
     # Each of these sentences quoted a number that an edit changes: now it is a placeholder.
     quoting = {"nand": 2, "backprop-by-hand": 3, "half-adder": 2, "sigmoid-vs-step": 2, "small-changes": 2,
-               "descent-bowl": 1, "descent-overshoot": 1}
+               "descent-bowl": 1, "descent-overshoot": 1, "backprop-digit": 1, "backprop-mini-batch": 2}
     for scenario in LESSONS:
         count = sum(1 for rule in scenario.narration if placeholders(rule.text))
         assert count == quoting.get(scenario.name, 0), scenario.name
         assert sum(check_lesson_narration(scenario) for _ in [0]) >= count
+
+
+def test_shapes_in_the_narration_follow_the_network_and_the_mini_batch(tmp_path):
+    """"a 30×784 matrix", "a 2×4 matrix", "the 4 columns": quoted from the step's arrays, so a
+    lesson file with other sizes or another mini-batch reads true (both are locked in the app)."""
+    from nnsim.lessons import load_scenario
+    from nnsim.lessons.scenario import bundled_dir
+
+    def variant(name: str, old: str, new: str):
+        text = (bundled_dir() / f"{name}.toml").read_text(encoding="utf-8")
+        assert old in text
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return load_scenario(path)
+
+    digit = variant("backprop-digit", "sizes = [784, 30, 10]", "sizes = [784, 20, 10]")
+    steps = {s.title: s for s in build_steps(digit)}
+    assert "is a 20×784 matrix: one row of 784 numbers" in steps["pass 1: gradient, layer 2"].narration
+    check_lesson_narration(digit)
+
+    batch = variant("backprop-mini-batch", "x = [[0, 0], [0, 1], [1, 0], [1, 1]]\ny = [[1, 0], [0, 1], [0, 1], [1, 0]]",
+                    "x = [[0, 0], [0, 1], [1, 0]]\ny = [[1, 0], [0, 1], [0, 1]]")
+    steps = {s.title: s for s in build_steps(batch)}
+    assert "δ³ is now a 2×3 matrix" in steps["pass 1: output error, layer 3"].narration
+    assert "adds the 3 columns of δ³" in steps["pass 1: gradient, layer 3"].narration
+    check_lesson_narration(batch)
 
 
 @pytest.mark.parametrize("scenario", TRAIN_LESSONS, ids=lambda s: s.name)

@@ -50,7 +50,7 @@ def test_heat_grid_of_a_30x784_matrix_says_it_shows_blocks():
     assert text.splitlines()[0] == "w²  30×784"
     assert "a cell: max |v| of 2×20" in text
     scale = float(np.max(np.abs(w)))
-    assert f"-{scale:.3g} " in text or f"-{scale:.3}" in text
+    assert f"−{scale:.3g} " in text or f"−{scale:.3}" in text  # the Unicode minus, as every number
     kinds = [kind for kind, _ in grid.spec]
     assert kinds == ["head", "column"] + ["cells"] * 8 + ["note", "legend"]
     marked = [parts[0] for kind, parts in grid.spec if kind == "cells"]

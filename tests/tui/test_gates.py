@@ -117,7 +117,7 @@ async def test_editing_the_bias_recomputes_the_table_and_the_expectations(app):
         expectations = lab.query_one(ExpectationList)
         # At step 1 the table is not filled in yet: every expectation waits for its step.
         assert expectations.summary() == "0 of 3 hold, 3 pending"
-        assert "pending (step 4)" in expectations.render().plain
+        assert "— at step 4" in expectations.render().plain
         await pilot.press("n", "n", "n")
         assert expectations.passed == 3 and expectations.summary() == "3 of 3 hold"
         await pilot.press("down", "down")  # w1 → w2 → b

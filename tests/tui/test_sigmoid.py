@@ -101,7 +101,7 @@ async def test_nudging_a_weight_compares_eq5_with_the_actual_change(app):
         assert f"actual Δoutput = {fmt_signed(r.actual)}" in text
         assert f"= {fmt_signed(r.estimate)}" in text
         assert "stays at 1" in text  # z goes from 0.3 to 1.3: the perceptron keeps 1
-        assert str(lab.query_one("#nudge").border_title) == "nudge Δw1 = +1"
+        assert str(lab.query_one("#nudge").border_title) == f"nudge Δw1 = +1: z {fmt(z0)} → {fmt(z1)}"
         await pilot.press("0")
         assert lab.nudged is None
 

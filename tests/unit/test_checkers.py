@@ -236,3 +236,22 @@ def test_tolerance_is_capped():
     with pytest.raises(NnsimError, match=r"tolerance: expected a tolerance from 0 to 0.1 \(a bigger one would "
                                           r"pass anything\), got 1000000"):
         value_lesson("equals = 0.5\ntolerance = 1e6\n")
+
+
+def test_expectation_details_use_the_one_number_rule():
+    """Descriptions and details write numbers as the screens do (nnsim.lessons.text.number):
+    the Unicode minus, exponents included, and no tolerance when it is the default rounding."""
+    from nnsim.lessons.text import MINUS
+
+    held = check_expectations(parse_scenario(__import__("tomllib").loads(
+        VALUE + '[[expect]]\ntype = "value"\nstep = "z = 0"\nname = "sigma"\nequals = 0.5\n'), "v.toml"))[0]
+    assert held.passed and held.description == "sigma at 'z = 0' equals 0.5" and held.detail == "got 0.5"
+
+    wrong = check_expectations(value_lesson("equals = -1\ntolerance = 0.001\n"))[0]
+    assert not wrong.passed
+    assert wrong.description == f"sigma at 'z = 0' equals {MINUS}1 within 0.001"
+    assert wrong.detail == f"sigma is 0.5, expected {MINUS}1: off by 1.5 (tolerance 0.001; 1 of 1 numbers off)"
+    tiny = check_expectations(value_lesson("equals = -2e-7\ntolerance = 1e-8\n"))[0]
+    assert f"{MINUS}2e{MINUS}07" in tiny.description and "1e" + MINUS + "08" in tiny.description
+    for result in (held, wrong, tiny):
+        assert "-" not in result.description.replace("z = 0", "") and "-" not in result.detail

@@ -131,3 +131,23 @@ def test_the_one_table_of_sentences():
     assert sentence("perceptron.row", values, row="11", sum="{w1:p}·{x1} + {w2:p}·{x2} + {b}") == \
         "x = 11: w·x + b = (−2)·1 + (−2)·1 + 3 = −1 ≤ 0, so the output is 0."
     assert not re.search(r"\d-\d|[^e]-\d", sentence("perceptron.row", values, row="11", sum="{w1}"))
+
+
+def test_float_rounding_next_to_an_integer_is_that_integer_but_sigma_30_is_not_1():
+    from nnsim.lessons.text import number
+
+    assert number(float(__import__("numpy").hypot(-2.4, -1.8))) == "3"  # 3.0000000000000004
+    assert number(-2.9999999999999996) == "−3"
+    assert number(0.9999999999999065) == "0.999999999999907"  # σ(30): 420 ulps below 1
+    assert number(1 - 1e-12) != "1"
+
+
+def test_an_edited_title_rewrites_what_it_writes_and_adds_the_rest():
+    from nnsim.lessons.text import edited_title
+
+    title = "Training [784, 30, 10] on MNIST"
+    assert edited_title(title, []) == title
+    assert edited_title(title, [("sizes", "[784, 30, 10]", "[784, 100, 10]")]) == "Training [784, 100, 10] on MNIST"
+    assert edited_title(title, [("sizes", "[784, 30, 10]", "[784, 40, 10]"), ("η", "3", "0.5")]) == \
+        "Training [784, 40, 10] on MNIST · now η 0.5"
+    assert edited_title(title, [("η", "0.5")]) == "Training [784, 30, 10] on MNIST · now η 0.5"

@@ -95,6 +95,17 @@ def _check_trace_budget(scenario: Scenario, one_pass: int, updates: int) -> None
                          f"{TRACE_BUDGET >> 20} MB a lesson may use; use at most {fits} updates or a smaller network")
 
 
+def array_shapes(arrays) -> dict[str, float]:
+    """Every array's shape as numbers a narration can quote: ``{nabla_w.rows}×{nabla_w.cols}``
+    is 30×784 for the digit network and follows an edit of its sizes."""
+    shapes: dict[str, float] = {}
+    for name, array in arrays.items():
+        shape = np.shape(array)
+        if len(shape) == 2:
+            shapes[f"{name}.rows"], shapes[f"{name}.cols"] = float(shape[0]), float(shape[1])
+    return shapes
+
+
 def trace_lesson_steps(trace: Trace, pass_number: int = 1, start: int = 0, scenario=None,
                        titled_by_pass: bool = True) -> list[LessonStep]:
     """The steps of one pass, numbered from ``start``, as the lessons layer builds them:
@@ -110,6 +121,8 @@ def trace_lesson_steps(trace: Trace, pass_number: int = 1, start: int = 0, scena
         title = f"pass {pass_number}: {ts.title}" if titled_by_pass else ts.title
         values = {"pass": float(pass_number), "layer": float(ts.layer)}
         values.update(array_values(ts.arrays))
+        values.update(array_shapes(ts.arrays))
+        values.setdefault("m", float(trace.m))  # the mini-batch's size (an update step has its own m)
         if ts.phase == "cost":
             values["cost_mean"] = float(np.mean(ts.arrays["cost"]))
         default = default_narration(ts)

@@ -59,10 +59,15 @@ class EquationPanel(Widget):
     def _extent(self) -> tuple[Optional[int], Optional[int]]:
         """(lines, widest line) of what the panel shows, where its height and width
         follow the content (``auto``); None where a style fixes them."""
-        rows = self.render().plain.split("\n")
+        content = self.render()
+        rows = content.plain.split("\n")
         width, height = self.styles.width, self.styles.height
-        return (len(rows) if height is None or height.is_auto else None,
-                max(cell_len(row) for row in rows) if width is not None and width.is_auto else None)
+        lines = None
+        if height is None or height.is_auto:
+            # Wrapped lines, not logical ones: a longer line that wraps once more needs a new layout.
+            room = self.content_region.width
+            lines = content.get_height(self.styles, room) if room > 0 else len(rows)
+        return (lines, max(cell_len(row) for row in rows) if width is not None and width.is_auto else None)
 
     @property
     def text(self) -> str:
@@ -70,6 +75,7 @@ class EquationPanel(Widget):
         return self.render().plain
 
     def render(self) -> Content:
-        out = [substitute(self.formula, self.values).stylize_before("bold")]
+        # No formula (a screen put it in the title): the numbers only.
+        out = [substitute(self.formula, self.values).stylize_before("bold")] if self.formula else []
         out.extend(substitute(line, self.values) for line in self.lines)
         return Content("\n").join(out)

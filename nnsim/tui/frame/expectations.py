@@ -12,8 +12,9 @@ from nnsim.tui.style.shading import MUTED
 
 class ExpectationList(Widget):
     """One line per :class:`~nnsim.lessons.ExpectResult`: ✓ or ✗, the description,
-    and the detail (the numbers found, or by how much it missed); "… pending" for one
-    about a step the learner has not reached yet."""
+    and the detail (the numbers found, or by how much it missed); "… <description> —
+    at step N" for one about a step the learner has not reached yet (pending: the
+    title's summary counts them), short so that a line fits 80 columns."""
 
     DEFAULT_CSS = """
     ExpectationList {
@@ -80,7 +81,7 @@ class ExpectationList(Widget):
         for i, r in enumerate(self.results):
             if self.is_pending(i):
                 lines.append(Content.styled("… ", MUTED) + Content(r.description)
-                             + Content.styled(f" — pending (step {self.needs[i] + 1})", MUTED))
+                             + Content.styled(f" — at step {self.needs[i] + 1}", MUTED))
                 continue
             mark = Content.styled("✓ ", "bold $success") if r.passed else Content.styled("✗ ", "bold $error")
             lines.append(mark + Content(r.description) + Content.styled(f" — {r.detail}", MUTED))

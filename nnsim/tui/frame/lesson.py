@@ -45,8 +45,8 @@ Helpers for subclasses: :meth:`say` (the status line), :meth:`check_lesson` (the
 lesson's expectations against the current steps), :attr:`step`,
 :attr:`selected_parameter`. Screen-specific keys are ``BINDINGS`` on the subclass
 (best with ``show=False`` and a ``tooltip``: the footer is full at 80 columns;
-the help dialog and the command palette list them with their tooltips). For
-presenter mode, give panels that can fold away the class ``side-panel``.
+the help dialog and the command palette list them with their tooltips). Presenter
+mode hides nothing (see :mod:`nnsim.tui.style.presenter`).
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@
 The styles are in ``presenter.tcss`` (loaded by the app). They rely on class
 names that lesson screens and widgets opt into:
 
-- ``.side-panel``: folded away (``display: none``), so the lesson's main view
-  and the narration take the screen;
+- nothing is folded away: presenter mode never hides what normal mode shows (the
+  expectations, the digit, the settings stay; ``.side-panel`` only names them);
 - ``.narration``: roomier, with a strong border;
 - ``.step-counter``: large, a three-row band in the accent colour; the
   ``StepCounter`` widget draws its numbers there in three-row digits

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import textwrap
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional, Sequence
@@ -22,6 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from nnsim.lessons.text import matrix
+from nnsim.lessons.trace_view import array_label
 from nnsim.tui.screens.backprop.heatmap import HeatGrid, as_matrix
 from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, signed, strip
 from nnsim.tui.style.shading import TEXT_SHADE_MAX
@@ -34,24 +36,54 @@ HEAT_LINES = 8
 GAP = 2  # between arrays side by side
 
 
+def _hint(long: str, short: str, width: int) -> str:
+    """The "⋯ more" line, short in a narrow panel so that the key it names stays in view."""
+    return long if len(long) <= width else short
+
+
+def quantity(label: str) -> str:
+    """The quantity an array's label names: "w³ after" and "w³ before" are w³."""
+    return label.removesuffix(" before").removesuffix(" after")
+
+
 class NumberTable:
     """The lines of an array printed in full, as the shared TensorView prints it: the
     name and shape, then each value in a cell shaded by sign and size (blue positive,
     red negative, relative to the array's largest magnitude), one entry reversed."""
 
     def __init__(self, name: str, array, *, highlight: Optional[Sequence[int]] = None, note: str = "",
-                 result: bool = False) -> None:
+                 result: bool = False, cell: int = 0) -> None:
         self.name = name
+        self.cell = cell
+        """The width every number keeps (the widest of this quantity over the pass): 0, its own."""
         self.result = result
         self.array = as_matrix(array)
         self.highlight = tuple(highlight) if highlight is not None else None
         self.note = note
+        self.window: Optional[tuple[int, int]] = None
+        """The columns shown (start, stop) when not all fit the panel; None: all."""
 
     @cached_property
     def cells(self) -> list[list[str]]:
         # The array formatted as a whole (nnsim.lessons.text.matrix): one format and one width
         # for every entry, so decimal points and signs line up, as in ``nnsim run`` and the handout.
-        return [[f" {text} " for text in row] for row in matrix(self.array)]
+        start, stop = self.window or (0, self.array.shape[1])
+        return [[f" {text.rjust(self.cell)} " for text in row[start:stop]] for row in matrix(self.array)]
+
+    def fit(self, width: int) -> "NumberTable":
+        """This table, or (wider than ``width``) the columns that fit around the highlighted
+        one: a mini-batch's examples, the others one m away (the head says which are shown)."""
+        cols = self.array.shape[1]
+        if self.width <= width or cols == 1:
+            return self
+        cell = len(self.cells[0][0]) if self.cells and self.cells[0] else 1
+        count = max(1, min(cols, width // cell))
+        column = self.highlight[1] if self.highlight is not None else 0
+        start = min((column // count) * count, cols - count)
+        table = NumberTable(self.name, self.array, highlight=self.highlight, result=self.result, cell=self.cell,
+                            note=f"columns {start}–{start + count - 1} (m)" if count > 1 else f"column {start} (m)")
+        table.window = (start, start + count)
+        return table
 
     @property
     def head(self) -> tuple[str, str]:
@@ -75,7 +107,8 @@ class NumberTable:
         scale = float(np.max(np.abs(finite))) if finite.size else 0.0
         for i, texts in enumerate(self.cells):
             segments = []
-            for j, text in enumerate(texts):
+            first = self.window[0] if self.window else 0
+            for j, text in enumerate(texts, first):
                 v = float(a[i, j])
                 if not math.isfinite(v):
                     style = palette.style(ERROR, None, bold=True)
@@ -141,6 +174,9 @@ class ArraysView(LineCache, Widget):
         """Blocks and their drawn lines from earlier steps, by what they show: a pass
         shows the same arrays at many steps, and a 30×784 heat map costs a step's budget."""
         self._base = None
+        self.cells: dict[str, int] = {}
+        """The width of every number of a quantity (by :func:`quantity`) over the pass shown."""
+        self._cells_of = None
 
     def _keep(self, key, arrays: tuple, make):
         """``make()``, or what it made before for the same ``key`` and the very same arrays."""
@@ -157,6 +193,22 @@ class ArraysView(LineCache, Widget):
         self._kept.clear()  # the lines carry the old colours
         self._palette = None
         super().notify_style_update()
+
+    def reserve_for(self, trace) -> None:
+        """Keep each quantity's numbers as wide as its widest over ``trace``'s steps (w³
+        before, w³ after and the forward pass's w³ alike), so stepping through a pass
+        moves no column."""
+        if trace is self._cells_of:
+            return
+        cells: dict[str, int] = {}
+        for step in trace.steps:
+            for name, array in step.arrays.items():
+                a = as_matrix(array)
+                if a.ndim == 2 and a.shape[0] <= NUMBER_ROWS and a.shape[1] <= NUMBER_COLUMNS and a.size:
+                    key = quantity(array_label(name, step.layer))
+                    cells[key] = max(cells.get(key, 0), max(len(t) for row in matrix(a) for t in row))
+        self.cells, self._cells_of = cells, trace
+        self.invalidate_lines()
 
     @property
     def arrays(self) -> dict[str, np.ndarray]:
@@ -180,10 +232,15 @@ class ArraysView(LineCache, Widget):
         """(heat maps, side-by-side tables, stacked tables) for a panel ``width`` wide."""
         heats, row, stacked = [], [], []
         used = 0
-        for item in self.items:
+        # What the step computes first, when in the usual order it would not fit the panel.
+        items = sorted(self.items, key=lambda i: not i.result) if self._results_first else self.items
+        for item in items:
             a = as_matrix(item.array)
             if a.shape[0] <= NUMBER_ROWS and a.shape[1] <= NUMBER_COLUMNS:
-                table = NumberTable(item.label, a, highlight=item.highlight, result=item.result)
+                cell = self.cells.get(quantity(item.label), 0)
+                table = self._keep(("table", item.label, item.highlight, item.result, cell, width), (item.array,),
+                                   lambda: NumberTable(item.label, a, highlight=item.highlight, result=item.result,
+                                                       cell=cell).fit(width))
                 if a.shape[1] == 1 and used + table.width <= width:
                     row.append(table)
                     used += table.width + GAP
@@ -198,8 +255,19 @@ class ArraysView(LineCache, Widget):
                 heats.append(heat)
         return heats, row, stacked
 
+    _results_first = False
+
     def _layout(self) -> None:
-        """Where each block starts; the blocks' lines are drawn only when shown."""
+        """Where each block starts; the blocks' lines are drawn only when shown. The result
+        arrays go first when, in the usual order, they would not all be in view at once."""
+        self._results_first = False
+        self._lay_out()
+        span = self._result_span
+        if span is not None and span[1] - span[0] + 1 > self.size.height - 2 and self.total_lines > self.size.height:
+            self._results_first = True
+            self._lay_out()
+
+    def _lay_out(self) -> None:
         width = max(self.size.width, 10)
         heats, row, stacked = self._blocks(width)
         blocks: list[tuple[str, object, int]] = []  # (kind, block, height)
@@ -226,8 +294,8 @@ class ArraysView(LineCache, Widget):
             blocks.append(("block", block, block.height))
             top += block.height
         self._result_span = (min(s for s, _ in results), max(e for _, e in results)) if results else None
-        for note in self.notes:
-            blocks.append(("note", note, 1))
+        for note in self.notes:  # wrapped to the panel, so a narrow one still says it all
+            blocks += [("note", line, 1) for line in textwrap.wrap(note, width) or [""]]
         self._blocks_laid = blocks
         self._starts = list(np.cumsum([0] + [h for _, _, h in blocks]))
         self._drawn: dict[int, list[Strip]] = {}
@@ -288,10 +356,12 @@ class ArraysView(LineCache, Widget):
         height, top, total = self.size.height, self.top, self.total_lines
         base = self._base
         if top > 0 and y == 0:
-            return strip([self._palette.text(f"⋯ {top} more lines above", MUTED)]).apply_style(base)
+            return strip([self._palette.text(_hint(f"⋯ {top} more lines above", f"⋯ {top} more (pgup)",
+                                                   self.size.width), MUTED)]).apply_style(base)
         if top + height < total and y == height - 1:
             below = total - top - height + 1
-            return strip([self._palette.text(f"⋯ {below} more lines below (pgdn)", MUTED)]).apply_style(base)
+            return strip([self._palette.text(_hint(f"⋯ {below} more lines below (pgdn)", f"⋯ {below} more (pgdn)",
+                                                   self.size.width), MUTED)]).apply_style(base)
         i = top + y
         return self._line(i) if i < total else Strip.blank(self.size.width, base)
 
@@ -318,7 +388,9 @@ class ArraysView(LineCache, Widget):
     # -- the mouse wheel ------------------------------------------------------------------
 
     def _scroll(self, delta: int) -> None:
-        total = self.total_lines if self._strips is not None else 0
+        if self._strips is None:  # not laid out since the last change (a resize): lay out first
+            self.render_line(0)
+        total = self.total_lines
         top = max(0, min(self.top + delta, max(0, total - self.size.height)))
         if top != self.top:
             self.top = top

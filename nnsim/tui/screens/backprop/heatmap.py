@@ -15,6 +15,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
+from nnsim.lessons.text import MINUS
 from nnsim.tui.style.format import fmt
 from nnsim.tui.style.palette import CLEAR, ERROR, MUTED, LineCache, Palette, Shade, signed, strip
 
@@ -143,7 +144,7 @@ class HeatGrid:
 
     @staticmethod
     def _legend_text(scale: float, bad: int) -> tuple[str, str, str]:
-        return f" -{fmt(scale, 3)} ", f" +{fmt(scale, 3)}", f"  {bad} NaN/inf" if bad else ""
+        return f" {MINUS}{fmt(scale, 3)} ", f" +{fmt(scale, 3)}", f"  {bad} NaN/inf" if bad else ""
 
     @property
     def width(self) -> int:

@@ -27,6 +27,7 @@ Other screens open the debugger on a live network with :func:`open_trace`
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -54,13 +55,14 @@ from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.style.format import fmt
 from nnsim.tui.screens.backprop.drawing import DIGIT_PANEL_WIDTH, PIXELS, BackpropDrawing, Focus
 from nnsim.tui.screens.backprop.arrays_view import ArraysView
-from nnsim.tui.screens.backprop.network_view import NetworkView
+from nnsim.tui.screens.backprop.network_view import MAX_SHARE, NetworkView
 
 # The debugger computes at most this many passes (the lesson files' own limit on updates).
 MAX_PASSES = 50
 # Condition breakpoints the keys 1, 2, 3 switch on, with the ε they use unless the lesson sets one.
 CONDITION_KEYS = {"nan": None, "saturation": 1e-3, "vanishing": 1e-5}
 IMAGES = ("input", "weights", "gradient", "input_gradient")
+ARRAYS_MIN_WIDTH = 30  # the arrays panel's width where the room allows (backprop.tcss: at least 24)
 DIGIT_IN_VIEW = (110, 28)  # from this terminal size the network view has the room to draw the digit
 
 
@@ -255,7 +257,11 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
         short = size.height < DIGIT_IN_VIEW[1] or size.width < DIGIT_IN_VIEW[0]
         shown = self.sizes[0] == PIXELS and (self.image != "input" or short)
         self.query_one("#bp-digit").display = shown
-        self.query_one("#bp-network", NetworkView).reserved = DIGIT_PANEL_WIDTH if shown else 0
+        # On a narrow screen the network gives up columns so the arrays panel keeps its minimum
+        # (beside the 28×28 panel the network keeps its share: its ten outputs need it).
+        room = size.width - ARRAYS_MIN_WIDTH - 4
+        self.query_one("#bp-network", NetworkView).reserved = (
+            DIGIT_PANEL_WIDTH if shown else max(0, math.ceil(size.width - room / MAX_SHARE)))
 
     def on_resize(self) -> None:
         if self.is_mounted:
@@ -286,6 +292,7 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
     def show_step(self, step: LessonStep) -> None:
         focus = self.focus_for(step)
         data, trace = step.data, step.context
+        self.query_one("#bp-arrays", ArraysView).reserve_for(trace)  # one width per quantity over the pass
         self.draw_network(step, focus)
         self.draw_arrays(step, focus)
         equation = step_equation(data, Selection(focus.neuron, focus.source, focus.example), trace.eta)

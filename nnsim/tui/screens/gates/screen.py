@@ -64,7 +64,7 @@ class GateLab(LessonScreen):
         return table
 
     def expectation_list(self) -> ExpectationList:
-        # A side panel: presenter mode folds it so the drawing and the narration get the room.
+        # Presenter mode keeps it: it never hides what normal mode shows.
         expectations = ExpectationList(id="expectations", classes="panel side-panel")
         expectations.border_title = "expectations"
         return expectations

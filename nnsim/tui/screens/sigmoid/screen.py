@@ -322,7 +322,10 @@ class SigmoidScreen(LessonScreen):
         partial = "σ′(z)" if r.param == "b" else f"σ′(z)·x{r.param[1:]}"
         flip = (Content.styled(f"flips {r.perceptron_before} → {r.perceptron_after}", "bold $text-warning")
                 if r.flipped else Content(f"stays at {r.perceptron_before}"))
-        panel.border_title = f"nudge {symbol} = {fmt_signed(r.delta)}"
+        # z before and after in the title: the narration names them, and the panel's lines are full.
+        # (Scaled, the nudge acts on the scaled neuron: its z is c·z, named so as in the neuron panel.)
+        z = "z" if self.c == 1 else "c·z"
+        panel.border_title = f"nudge {symbol} = {fmt_signed(r.delta)}: {z} {fmt(r.z_before)} → {fmt(r.z_after)}"
         accent = "bold $text-accent"
         panel.update(Content("\n").join([
             Content.assemble("sigmoid output ", (fmt(r.output_before), accent), " → ", (fmt(r.output_after), accent),

@@ -126,8 +126,12 @@ class SettingsForm:
             try:
                 self.settings_scenario()
             except NnsimError as error:
-                # The form stays open with the focus where it was: the next keys fix the value.
+                # The form stays open with the focus in the field the error names (else where it
+                # was): the next keys fix the value.
                 self.say(str(error), "error")
+                field = _field_named(str(error))
+                if field is not None:
+                    self.query_one(f"#set-{field}", Input).focus()
                 return
         self.remove_class("-settings-open")
         self.focus_tabs()
@@ -190,6 +194,16 @@ def remember_saved_quietly(path) -> None:
         remember_saved(path)
     except OSError:
         pass
+
+
+def _field_named(message: str):
+    """The form's field a settings error is about: "eta: expected a number…", or the lesson
+    key ("train.eta") that the lessons layer's own check names; None if none is named."""
+    for field, key, _ in FIELDS:
+        label = "mini-batch size" if field == "mini_batch_size" else field
+        if message.startswith(f"{label}:") or key in message:
+            return field
+    return None
 
 
 def _number(text: str, kind, name: str):

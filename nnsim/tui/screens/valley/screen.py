@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from nnsim.lessons import LessonStep
 from nnsim.tui.frame.equation import EquationPanel
 from nnsim.tui.frame.lesson import LessonScreen, Parameter
+from nnsim.tui.style.presenter import SHORT_CLASS
 from nnsim.tui.screens.valley.valley_map import ValleyMap
 
 
@@ -48,21 +49,32 @@ class ValleyScreen(LessonScreen):
         moves = [s.data for s in self.stepper.steps]
         self.query_one(ValleyMap).show(self.scenario, moves[:step.index + 1], moves)
         v = step.values
-        self.query_one("#move", EquationPanel).show(
-            "Δv = −η∇C", ["v = ({v1}, {v2})   C = {C}", "∇C = ({grad1}, {grad2})   ‖∇C‖ = {grad_norm}",
-                          "η = {eta}   Δv = ({dv1}, {dv2})", "v → ({v1_next}, {v2_next})"],
-            v, title=f"{step.title}: the move")
-        self.query_one("#change", EquationPanel).show(
-            "ΔC ≈ ∇C·Δv", ["estimate ∇C·Δv = {dC_estimate}", "actual ΔC = {dC}   C → {C_next}",
-                           "off by {estimate_error} ({relative_estimate_error} of the estimate)"],
-            v, title="the change of C" + ("" if v["dC"] < 0 else ": it went UP"))
+        self._numbers(
+            "#move", "Δv = −η∇C", ["v = ({v1}, {v2})   C = {C}", "∇C = ({grad1}, {grad2})   ‖∇C‖ = {grad_norm}",
+                                   "η = {eta}   Δv = ({dv1}, {dv2})", "v → ({v1_next}, {v2_next})"],
+            v, f"{step.title}: the move")
+        self._numbers(
+            "#change", "ΔC ≈ ∇C·Δv", ["estimate ∇C·Δv = {dC_estimate}", "actual ΔC = {dC}   C → {C_next}",
+                                      "off by {estimate_error} ({relative_estimate_error} of the estimate)"],
+            v, "the change of C" + ("" if v["dC"] < 0 else ": it went UP"))
         if self.scenario.descent.directions and "best_dC" in v:
-            self.query_one("#directions", EquationPanel).show(
-                "steps of the same length ‖Δv‖", [
+            self._numbers(
+                "#directions", "steps of the same length ‖Δv‖", [
                     "{directions} directions sampled; best at {best_angle}°: ΔC = {best_dC}",
                     "−η∇C: ΔC = {dC}, lower by {gradient_advantage}",
                     "∇C·Δv: −η∇C's is lower by {linear_advantage} (Cauchy–Schwarz)"],
-                v, title="other directions")
+                v, "other directions")
+
+    def on_resize(self) -> None:
+        # Crossing 30 rows moves the formulas into the titles or back (LessonScreen sets the class).
+        if self.is_mounted:
+            self.call_after_refresh(lambda: self.show_step(self.step))
+
+    def _numbers(self, panel: str, formula: str, lines: list[str], values, title: str) -> None:
+        # Under 30 rows (80×24) the formula goes into the title: its row goes to the numbers.
+        if self.has_class(SHORT_CLASS):
+            formula, title = "", f"{title} · {formula}"
+        self.query_one(panel, EquationPanel).show(formula, lines, values, title=title)
 
     def parameters(self) -> list[Parameter]:
         cost, d = self.scenario.cost, self.scenario.descent
