@@ -29,6 +29,31 @@ def gate_type(gate: Gate) -> str:
     return f"w=({weights}) b={fmt(gate.perceptron.bias)}" if weights else f"b={fmt(gate.perceptron.bias)}"
 
 
+# A gate given by its numbers, when they don't fit: its box says so, the gate panel shows them.
+SHORT_TYPE = "w·x+b"
+# How hard a drawing squeezes to fit its panel: (numbers in gate boxes, spare column per gap).
+_FITS = ((True, True), (True, False), (False, True), (False, False))
+
+
+def box_type(gate: Gate, numbers: bool = True) -> str:
+    """The type written in a gate's box: :func:`gate_type`, or SHORT_TYPE for a gate given
+    by numbers when ``numbers`` is False."""
+    kind = gate_type(gate)
+    return kind if numbers or any(kind == name for _, name in _GATE_TYPES) else SHORT_TYPE
+
+
+def fit_circuit(circuit: Circuit, layout: CircuitLayout, width: Optional[int]) -> int:
+    """The least squeeze (an index of _FITS) whose drawing is at most ``width`` columns wide;
+    the tightest when none fits (the panel then scrolls). A drawing's width doesn't depend
+    on the wire values, so one measure holds for every step."""
+    if width is None:
+        return 0
+    for squeeze in range(len(_FITS)):
+        if draw_circuit(circuit, layout, {}, None, squeeze).width <= width:
+            return squeeze
+    return len(_FITS) - 1
+
+
 class CircuitDiagram(Widget):
     """The circuit as the book draws it: its inputs on the left, each layer of gates
     (:func:`~nnsim.lessons.diagrams.circuit_layout`, from ``Circuit.layers()`` alone) in a
@@ -58,6 +83,8 @@ class CircuitDiagram(Widget):
         self.current: Optional[str] = None
         self._layout_for: Optional[Circuit] = None
         self._layout: Optional[CircuitLayout] = None
+        self._budget: Optional[int] = None  # the panel's width for the drawing, from the layout
+        self._squeeze: Optional[tuple] = None  # (circuit, budget, squeeze) last measured
 
     def show(self, circuit: Circuit, wires: Mapping[str, int], current: Optional[str] = None) -> None:
         """Draw ``circuit`` with the wire values known so far; highlight gate ``current``."""
@@ -66,11 +93,22 @@ class CircuitDiagram(Widget):
         self.wires = dict(wires)
         self.current = current
         if changed:
-            width = max(len(line) for line in self.render().plain.splitlines() or [""])
-            pad = self.styles.padding
-            self.styles.width = width + pad.left + pad.right  # wider than the panel: it scrolls, never wraps
             self.clear_cached_dimensions()
         self.refresh(layout=changed)
+
+    def get_content_width(self, container, viewport) -> int:
+        """The drawing's width, squeezed (:func:`fit_circuit`) to fit the panel's ``container``
+        width where it can; wider than the panel, it scrolls and never wraps."""
+        self._budget = container.width or None
+        return max((len(line) for line in self.render().plain.splitlines()), default=0)
+
+    def squeeze(self) -> int:
+        if self.circuit is None:
+            return 0
+        last = self._squeeze
+        if last is None or last[0] is not self.circuit or last[1] != self._budget:
+            self._squeeze = (self.circuit, self._budget, fit_circuit(self.circuit, self.layout(), self._budget))
+        return self._squeeze[2]
 
     @property
     def text(self) -> str:
@@ -88,7 +126,7 @@ class CircuitDiagram(Widget):
     def render(self) -> Content:
         if self.circuit is None:
             return Content("")
-        canvas = draw_circuit(self.circuit, self.layout(), self.wires, self.current)
+        canvas = draw_circuit(self.circuit, self.layout(), self.wires, self.current, self.squeeze())
         while canvas.height > 1 and all(ch == " " for ch in canvas.chars[-1]):
             canvas.chars.pop()
             canvas.styles.pop()
@@ -97,8 +135,9 @@ class CircuitDiagram(Widget):
 
 
 def draw_circuit(circuit: Circuit, layout: CircuitLayout, wires: Mapping[str, int],
-                 current: Optional[str]) -> Canvas:
-    """The circuit on a canvas (see :class:`CircuitDiagram`)."""
+                 current: Optional[str], squeeze: int = 0) -> Canvas:
+    """The circuit on a canvas (see :class:`CircuitDiagram`), squeezed as _FITS[squeeze] says."""
+    numbers, spare = _FITS[squeeze]
     gates = {g.name: g for g in circuit.gates}
     place = layout.place()
     last = len(layout.columns) - 1
@@ -106,7 +145,7 @@ def draw_circuit(circuit: Circuit, layout: CircuitLayout, wires: Mapping[str, in
     def label(name: str) -> str:
         if name in circuit.inputs:
             return f"{name} = {fmt(wires[name]) if name in wires else '·'}"
-        return f" {name} {gate_type(gates[name])} "
+        return f" {name} {box_type(gates[name], numbers)} "
 
     def height(name: str) -> int:
         return 1 if name in circuit.inputs else max(2, len(gates[name].inputs))
@@ -124,7 +163,7 @@ def draw_circuit(circuit: Circuit, layout: CircuitLayout, wires: Mapping[str, in
             use(place[wire.source][0] + 1, wire.source)
         use(place[wire.target][0], wire.source)
     widths = [max(len(label(n)) for n in names) + (0 if c == 0 else 2) for c, names in enumerate(layout.columns)]
-    gaps = [0] + [2 * len(channels[c]) + 3 for c in range(1, len(layout.columns))]
+    gaps = [0] + [2 * len(channels[c]) + (3 if spare else 2) for c in range(1, len(layout.columns))]
     tall = max(sum(height(n) for n in names) + len(names) - 1 for names in layout.columns)
     lefts, x = [], 0
     for c, w in enumerate(widths):
@@ -204,7 +243,8 @@ def draw_circuit(circuit: Circuit, layout: CircuitLayout, wires: Mapping[str, in
                 canvas.write(tops[name], lefts[c], text)
                 canvas.style(tops[name], lefts[c] + len(name) + 3, len(text) - len(name) - 3, VALUE_STYLE)
             else:
-                _gate_box(canvas, gates[name], tops[name], lefts[c], widths[c], height(name), wires, current)
+                _gate_box(canvas, gates[name], tops[name], lefts[c], widths[c], height(name), wires, current,
+                          numbers)
     for name in circuit.outputs:
         x0, y0 = out_point(name)
         fired = name in wires
@@ -220,7 +260,7 @@ def draw_circuit(circuit: Circuit, layout: CircuitLayout, wires: Mapping[str, in
 
 
 def _gate_box(canvas: Canvas, gate: Gate, top: int, left: int, width: int, height: int,
-              wires: Mapping[str, int], current: Optional[str]) -> None:
+              wires: Mapping[str, int], current: Optional[str], numbers: bool = True) -> None:
     """A gate as rows between ┤ ports (one per input) and its ├ output on the first row;
     the second row shows its z once it has fired."""
     fired = gate.name in wires
@@ -229,7 +269,7 @@ def _gate_box(canvas: Canvas, gate: Gate, top: int, left: int, width: int, heigh
     for r in range(height):
         canvas.write(top + r, left, ("┤" if r < len(gate.inputs) else "│") + " " * inner
                      + ("├" if r == 0 else "│"), style)
-    canvas.write(top, left + 1, f"{gate.name} {gate_type(gate)}".center(inner)[:inner], style or "bold")
+    canvas.write(top, left + 1, f"{gate.name} {box_type(gate, numbers)}".center(inner)[:inner], style or "bold")
     if fired:
         canvas.write(top + 1, left + 1, f"{gate.name} = {fmt(wires[gate.name])}".center(inner)[:inner], VALUE_STYLE)
     canvas.style(top + height - 1, left + 1, inner, style + " underline" if style else "underline")

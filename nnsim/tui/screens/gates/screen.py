@@ -220,6 +220,12 @@ class CircuitScreen(GateLab):
         hint = "shift+arrows scroll" if diagram.width > room.width or diagram.height > room.height else ""
         if (scroll.border_subtitle or "") != hint:
             scroll.border_subtitle = hint
+        # Under 30 rows the panel has no frame to say it on: a circuit that scrolls gets its top
+        # border back (one row) with the keys in its title.
+        title = f"circuit · {hint}" if hint and self.has_class("-short") else "circuit"
+        if scroll.border_title != title:
+            scroll.border_title = title
+        scroll.set_class(bool(hint), "-scrolls")
 
     def action_scroll_circuit(self, dx: int, dy: int) -> None:
         scroll = self.query_one("#circuit-scroll", ScrollableContainer)
