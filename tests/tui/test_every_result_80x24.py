@@ -23,8 +23,6 @@ from tests.tui.results_80x24 import missing, seen_at_step
 SIZE = (80, 24)
 
 KNOWN = {
-    "backprop-digit": "at 80 columns the 28×28 digit (32 columns), the network's ten outputs (32, #14's layout) "
-                      "and the arrays (at least 24) do not fit side by side: the arrays panel runs off the edge",
 }
 
 LESSONS = [s.name for s in bundled_scenarios() if s.kind != "train"]

@@ -156,30 +156,31 @@ class NetworkView(LineCache, Widget):
         # the room, so the panels beside it keep theirs.
         rows = max(1, container.height - 4 - 2)
         room = int((container.width - self.reserved) * MAX_SHARE)
-        return max(MIN_WIDTH, min(room, self.natural_width(rows)))
+        natural = self.natural_width(rows)
+        if natural > room and self.columns:
+            # A single column drawn (80 columns: the outputs alone) has no gaps to spread
+            # over the room: the view is as wide as it, and the arrays beside it get the rest.
+            shown = [p for p in self._layout(room, container.height - 2)[0] if p[0] != "none"]
+            if len(shown) == 1:
+                return max(MIN_WIDTH, min(room, shown[0][2]))
+        return max(MIN_WIDTH, min(room, natural))
 
     def build_lines(self, palette: Palette) -> list[Strip]:
         return self._draw(palette).strips()
 
     def on_resize(self) -> None:
-        self.invalidate_lines()  # the layout depends on the size
+        # The layout depends on the size; without a refresh Textual keeps the lines drawn at
+        # the old size (at 80×24 the view's height follows the step's equation).
+        self.invalidate_lines()
+        self.refresh()
 
     def _draw(self, palette: Palette) -> "_Grid":
         width = max(self.size.width, MIN_WIDTH)
         height = max(self.size.height, 6)
-        grid = _Grid(width, height)
         if not self.columns:
-            return grid
-        legend = True
-        rows = max(1, height - 3)  # title, symbol, …, the legend
-        plans, gap = self._plan(width, rows, WIDE_GAP)
-        if any(p[0] == "none" for p in plans):  # short of room: the legend's line goes to the layers
-            roomier = self._plan(width, rows + 1, WIDE_GAP)
-            if _score(roomier, width) > _score((plans, gap), width):
-                legend, rows, (plans, gap) = False, rows + 1, roomier
-        if any(p[0] == "bars" for p in plans) and rows > 1:  # a line under the bars for the selected number
-            rows -= 1
-            plans, gap = self._plan(width, rows, WIDE_GAP)
+            return _Grid(width, height)
+        plans, gap, rows, legend, inline = self._layout(width, height)
+        grid = _Grid(width, height + inline)
         self._gap = gap
         x = 0
         anchors: list[list[tuple[int, int, int]]] = []  # per column, per neuron: (row, left, right)
@@ -194,7 +195,7 @@ class NetworkView(LineCache, Widget):
             if mode == "none":
                 continue
             x = lefts[i]
-            self._head(grid, palette, i, col, x, w, mode)
+            self._head(grid, palette, i, col, x, w, mode, inline)
             if mode == "summary":
                 self._summary(grid, palette, col, x)
             elif mode == "digit":
@@ -206,8 +207,41 @@ class NetworkView(LineCache, Widget):
             else:
                 self._numbers(grid, palette, i, col, anchors[i], mode == "numbers+z")
         if legend:
-            self._legend(grid, palette, height - 1)
+            self._legend(grid, palette, grid.height - 1)
+        if inline:  # the heads' second line is empty: the neurons move up to the first
+            del grid.chars[1], grid.styles[1]
+            grid.height -= 1
         return grid
+
+    def _layout(self, width: int, height: int) -> tuple[list[tuple[str, int, int]], int, int, bool, bool]:
+        """How the layers are drawn in ``width`` × ``height``: (plans, gap, the neurons' rows,
+        whether the legend's line is drawn, whether each head is one line)."""
+        legend, inline = True, False
+        rows = max(1, height - 3)  # title, symbol, …, the legend
+        plans, gap = self._plan(width, rows, WIDE_GAP)
+        if any(p[0] == "none" for p in plans):  # short of room: the legend's line goes to the layers
+            roomier = self._plan(width, rows + 1, WIDE_GAP)
+            if _score(roomier, width) > _score((plans, gap), width):
+                legend, rows, (plans, gap) = False, rows + 1, roomier
+        if any(p[0] == "bars" for p in plans) and rows > 1:  # a line under the bars for the selected number
+            rows -= 1
+            plans, gap = self._plan(width, rows, WIDE_GAP)
+        # A wrapped output layer short of rows (80×24): a head on one line ("layer 3  a³"), and
+        # if need be the legend's line, give its values rows, so that they wrap into fewer,
+        # narrower sub-columns and every value fits the width.
+        if any(p[0].startswith("outputs") for p in plans) and self._heads_fit_one_line(plans):
+            best, chosen = (plans, gap), None
+            for extra, keep in ((1, legend), (1 + legend, False)):
+                taller = self._plan(width, rows + extra, WIDE_GAP)
+                if _fit(taller, width) > _fit(best, width):
+                    best, chosen = taller, (rows + extra, keep)
+            if chosen is not None:
+                (plans, gap), (rows, legend), inline = best, chosen, True
+        return plans, gap, rows, legend, inline
+
+    def _heads_fit_one_line(self, plans) -> bool:
+        return all(p[0] == "none" or (p[0] != "numbers+z" and len(_head_line(col)) <= p[2])
+                   for col, p in zip(self.columns, plans))
 
     def _anchors(self, col: LayerColumn, mode: str, subs: int, w: int, x: int, rows: int) -> list[tuple[int, int, int]]:
         """Where each neuron sits: its row and the cells an edge leaves from and arrives at."""
@@ -316,12 +350,17 @@ class NetworkView(LineCache, Widget):
             parts.append(f"{MARK} most active")
         grid.write(row, 0, "  ".join(parts)[: grid.width], palette.style(MUTED))
 
-    def _head(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, w: int, mode: str) -> None:
+    def _head(self, grid: "_Grid", palette: Palette, i: int, col: LayerColumn, x: int, w: int, mode: str,
+              inline: bool = False) -> None:
         current = i == self.current
         title = f" {col.title} " if current else col.title
         style = palette.style(("background", 100), ACCENT, bold=True) if current else palette.style(TEXT, bold=True)
         grid.write(0, x, title[: w], style)
         symbol = col.symbol + ("" if col.numbers is not None else "  ·")
+        if inline:  # after the title, on its line (the view is short of rows)
+            at = len(_head_line(col)) - len(symbol)
+            grid.write(0, x + at, symbol[: max(0, w - at)], palette.style(ACCENT if current else MUTED))
+            return
         if mode == "numbers+z":
             digits = len(str(col.size - 1))
             shade = palette.style(ACCENT if current else MUTED)
@@ -478,6 +517,17 @@ class NetworkView(LineCache, Widget):
 
 
 _Grid = StripCanvas
+
+
+def _head_line(col: LayerColumn) -> str:
+    """A column's head as one line, as wide as it is when highlighted: " layer 3  a³"."""
+    return f" {col.title}  " + col.symbol + ("" if col.numbers is not None else "  ·")
+
+
+def _fit(planned, width: int) -> tuple[bool, int, int]:
+    """A plan's score, then the narrower the better (a wrapped layer in fewer sub-columns)."""
+    plans, _ = planned
+    return (*_score(planned, width), -sum(p[2] for p in plans if p[0] != "none"))
 
 
 def _score(planned, width: int) -> tuple[bool, int]:

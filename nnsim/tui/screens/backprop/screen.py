@@ -63,6 +63,10 @@ MAX_PASSES = 50
 CONDITION_KEYS = {"nan": None, "saturation": 1e-3, "vanishing": 1e-5}
 IMAGES = ("input", "weights", "gradient", "input_gradient")
 ARRAYS_MIN_WIDTH = 30  # the arrays panel's width where the room allows (backprop.tcss: at least 24)
+ARRAYS_CSS_MIN = 24  # backprop.tcss: #bp-arrays' min-width
+# Below this width the 28×28 panel, the network at its share and the arrays do not fit side by
+# side (80 columns): the network is held to what its outputs need, so the arrays keep their minimum.
+THREE_PANELS = 88
 DIGIT_IN_VIEW = (110, 28)  # from this terminal size the network view has the room to draw the digit
 
 
@@ -260,8 +264,13 @@ class BackpropScreen(BackpropDrawing, LessonScreen):
         # On a narrow screen the network gives up columns so the arrays panel keeps its minimum
         # (beside the 28×28 panel the network keeps its share: its ten outputs need it).
         room = size.width - ARRAYS_MIN_WIDTH - 4
-        self.query_one("#bp-network", NetworkView).reserved = (
-            DIGIT_PANEL_WIDTH if shown else max(0, math.ceil(size.width - room / MAX_SHARE)))
+        reserved = DIGIT_PANEL_WIDTH if shown else max(0, math.ceil(size.width - room / MAX_SHARE))
+        if shown and size.width < THREE_PANELS:
+            # The network's content room (4: its border and padding, which the width it is
+            # offered already leaves out): room = int((width - 4 - reserved) * MAX_SHARE).
+            room = size.width - DIGIT_PANEL_WIDTH - ARRAYS_CSS_MIN - 4
+            reserved = max(reserved, math.floor(size.width - 4 - room / MAX_SHARE))
+        self.query_one("#bp-network", NetworkView).reserved = reserved
 
     def on_resize(self) -> None:
         if self.is_mounted:
