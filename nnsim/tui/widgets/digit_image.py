@@ -89,20 +89,28 @@ class DigitImage(LineCache, DigitView):
         finite = self.pixels[np.isfinite(self.pixels)]
         return float(np.max(np.abs(finite))) if finite.size else 0.0
 
-    def _shades(self) -> list[list[Shade]]:
-        """Each pixel's shade, row by row."""
+    def _shades(self, half_rows: int = SIDE) -> list[list[Shade]]:
+        """Each pixel's shade, row by row; with fewer ``half_rows`` than 28, each the mean of
+        the pixel rows it covers (a panel shorter than the image shows all of it, coarser)."""
         img, scale = self.pixels, self.colour_scale
+        groups = [(h * SIDE // half_rows, (h + 1) * SIDE // half_rows) for h in range(half_rows)]
+        if half_rows < SIDE:  # columns too, so the digit keeps its shape (a half-block is square)
+            img = np.array([[img[a:b, c:d].mean() for c, d in groups] for a, b in groups])
         if self.signed:
             shades = [[signed(float(v), scale) for v in row] for row in img]
         else:
             shades = [[intensity(float(v), 0.0, scale or 1.0) for v in row] for row in img]
         if self.mark is not None:
-            r, c = divmod(int(self.mark), SIDE)
+            r, c = (next(h for h, (a, b) in enumerate(groups) if a <= v < b) for v in divmod(int(self.mark), SIDE))
             shades[r][c] = MARK
         return shades
 
     def get_content_width(self, container, viewport) -> int:
         return SIDE
+
+    def on_resize(self) -> None:
+        self.invalidate_lines()  # the image's lines follow the height it is given
+        self.refresh()
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return (1 if self.title else 0) + (SIDE // 2 + 1 if self.pixels is not None else 0)
@@ -113,10 +121,17 @@ class DigitImage(LineCache, DigitView):
             lines.append(strip([palette.text(self.title[:SIDE], bold=True)]))
         if self.pixels is None:
             return lines
-        shades = self._shades()
-        for r in range(0, SIDE, 2):
+        # Given fewer rows than the image wants (the backprop debugger at 80×24): the whole
+        # digit, smaller (block means, centred), rather than its top half cut off.
+        lines_for_image = SIDE // 2
+        if self.size.height:
+            lines_for_image = max(1, min(SIDE // 2, self.size.height - len(lines) - 1))
+        side = 2 * lines_for_image
+        shades = self._shades(side)
+        pad = [Segment(" " * ((SIDE - side) // 2))] if side < SIDE else []
+        for r in range(0, side, 2):
             top, bottom = shades[r], shades[r + 1]
-            lines.append(strip(Segment("▀", palette.style(top[c], bottom[c])) for c in range(SIDE)))
+            lines.append(strip(pad + [Segment("▀", palette.style(top[c], bottom[c])) for c in range(side)]))
         lines.append(strip(self._legend(palette)))
         return lines
 
