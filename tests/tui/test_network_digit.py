@@ -84,3 +84,43 @@ async def test_a_wrapped_hidden_layer_has_no_edge_over_its_numbers_at_120x40():
         # Edges still run into the second sub-column: from the gap between the two.
         gap = [line[first + 9: second] for line in lines[2:-1]]
         assert any(EDGE_CHARS & set(g) for g in gap)
+
+
+async def test_every_step_at_80x24_shows_the_digit_whole_the_ten_outputs_and_the_arrays():
+    """At 80 columns the digit panel, the network (its ten outputs with their numbers and ◀)
+    and the arrays sit side by side inside the screen, on every step of a pass, as the screen
+    draws them (the compositor's lines, so a panel off the edge or lines of an old height fail)."""
+    from tests.tui.results_80x24 import screen_lines
+
+    app = NnsimApp(load_scenario("backprop-digit"), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        top = screen.query_one("#bp-top").region
+        for i in range(10):  # one pass
+            digit, view, arrays = (screen.query_one(q) for q in ("#bp-digit", NetworkView, "#bp-arrays"))
+            assert digit.display and top.contains_region(digit.region), (i, digit.region, top)
+            assert arrays.region.right <= 80 and arrays.region.width >= 24, (i, arrays.region)
+            region = view.content_region
+            lines = [line[region.x:region.right] for line in screen_lines(app)[region.y:region.bottom]]
+            numbers = view.columns[-1].numbers
+            if numbers is not None:
+                for j, cell in enumerate(output_texts(numbers)):
+                    assert any(f" {j} {cell}" in line or f"▶{j} {cell}" in line for line in lines), (i, j, cell)
+                assert sum(line.count(MARK) for line in lines) == 1, (i, lines)
+            await pilot.press("n")
+            await pilot.pause()
+
+
+def test_a_short_digit_panel_draws_the_whole_digit_smaller():
+    """Given 6 lines (80×24), the 28×28 image is 10×10 block means in 5 lines above its scale:
+    the brightest block is where the digit's ink is, and a blank image stays blank."""
+    from nnsim.tui.widgets.digit_image import DigitImage
+
+    image = np.zeros((28, 28))
+    image[20:28, 0:6] = 1.0  # ink in the bottom-left corner only
+    panel = DigitImage(image, "")
+    shades = panel._shades(10)
+    assert len(shades) == 10 and all(len(row) == 10 for row in shades)
+    assert shades[9][0] != shades[0][9]  # the corner with ink differs from the blank one
+    assert shades[0][9] == DigitImage(np.zeros((28, 28)), "")._shades(10)[0][9]
