@@ -36,6 +36,7 @@ SUMMARY_WIDTH = 12
 MARK_ABOVE = 2  # an output layer of more neurons is read as a classifier: its most active is marked
 
 Plan = tuple[str, int, int]  # (mode, sub-columns, width)
+Layout = tuple[list[Plan], int, int, bool, bool]  # plans, gap, rows, legend drawn, heads on one line
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,58 @@ def plan_columns(columns: Sequence[LayerColumn], width: int, rows: int, gap_want
     used = sum(p[2] for p in plans)
     gap = max(NARROW_GAP, min(gap_wanted, (width - used) // max(1, shown - 1))) if shown > 1 else 0
     return plans, gap
+
+
+def layout_columns(columns: Sequence[LayerColumn], width: int, height: int,
+               input_beside: bool = False) -> Layout:
+    """How the layers are drawn in ``width`` × ``height``: (plans, gap, the neurons' rows,
+    whether the legend's line is drawn, whether each head is one line)."""
+    legend, inline = True, False
+    rows = max(1, height - 3)  # title, symbol, …, the legend
+    plans, gap = plan_columns(columns, width, rows, WIDE_GAP, input_beside)
+    if any(p[0] == "none" for p in plans):  # short of room: the legend's line goes to the layers
+        roomier = plan_columns(columns, width, rows + 1, WIDE_GAP, input_beside)
+        if _score(roomier, width) > _score((plans, gap), width):
+            legend, rows, (plans, gap) = False, rows + 1, roomier
+    if any(p[0] == "bars" for p in plans) and rows > 1:  # a line under the bars for the selected number
+        rows -= 1
+        plans, gap = plan_columns(columns, width, rows, WIDE_GAP, input_beside)
+    # A wrapped output layer short of rows (80×24): a head on one line ("layer 3  a³"), and
+    # if need be the legend's line, give its values rows, so that they wrap into fewer,
+    # narrower sub-columns and every value fits the width.
+    if any(p[0].startswith("outputs") for p in plans) and _heads_fit_one_line(columns, plans):
+        best, chosen = (plans, gap), None
+        for extra, keep in ((1, legend), (1 + legend, False)):
+            taller = plan_columns(columns, width, rows + extra, WIDE_GAP, input_beside)
+            if _fit(taller, width) > _fit(best, width):
+                best, chosen = taller, (rows + extra, keep)
+        if chosen is not None:
+            (plans, gap), (rows, legend), inline = best, chosen, True
+    return plans, gap, rows, legend, inline
+
+
+def _heads_fit_one_line(columns, plans) -> bool:
+    return all(p[0] == "none" or (p[0] != "numbers+z" and len(head_line(col)) <= p[2])
+               for col, p in zip(columns, plans))
+
+
+def head_line(col: LayerColumn) -> str:
+    """A column's head as one line, as wide as it is when highlighted: " layer 3  a³"."""
+    return f" {col.title}  " + col.symbol + ("" if col.numbers is not None else "  ·")
+
+
+def _fit(planned, width: int) -> tuple[bool, int, int]:
+    """A plan's score, then the narrower the better (a wrapped layer in fewer sub-columns)."""
+    plans, _ = planned
+    return (*_score(planned, width), -sum(p[2] for p in plans if p[0] != "none"))
+
+
+def _score(planned, width: int) -> tuple[bool, int]:
+    """How well a plan shows the network: every column drawn inside the width first, then
+    how many layers are drawn."""
+    plans, gap = planned
+    shown = [p for p in plans if p[0] != "none"]
+    return sum(p[2] for p in shown) + gap * (len(shown) - 1) <= width, len(shown)
 
 
 # -- the texts and shades of the cells ---------------------------------------------------

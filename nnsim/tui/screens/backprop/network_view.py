@@ -13,8 +13,9 @@ from textual.widget import Widget
 from nnsim.core.activations import most_active
 from nnsim.lessons.diagrams import Edges, Flow
 from nnsim.tui.screens.backprop.columns import (  # noqa: F401 (LayerColumn, layer_texts: this view's API)
-    DIGIT_SIDE, GAP, SUB_GAP, SUMMARY_ABOVE, VALUE_WIDTH, WIDE_GAP, LayerColumn, activation_bg, bar,
-    bar_shade, layer_texts, marks_answer, output_texts, plan_columns, strength, z_column,
+    DIGIT_SIDE, GAP, SUB_GAP, SUMMARY_ABOVE, VALUE_WIDTH, WIDE_GAP, LayerColumn, Layout, activation_bg, bar,
+    bar_shade, head_line, layer_texts, layout_columns, marks_answer, output_texts, plan_columns, strength,
+    z_column,
 )
 from nnsim.tui.screens.backprop.columns import scale as scale_of_layer
 from nnsim.tui.screens.backprop.digit_layer import digit_cells, mark_pixels
@@ -213,35 +214,8 @@ class NetworkView(LineCache, Widget):
             grid.height -= 1
         return grid
 
-    def _layout(self, width: int, height: int) -> tuple[list[tuple[str, int, int]], int, int, bool, bool]:
-        """How the layers are drawn in ``width`` × ``height``: (plans, gap, the neurons' rows,
-        whether the legend's line is drawn, whether each head is one line)."""
-        legend, inline = True, False
-        rows = max(1, height - 3)  # title, symbol, …, the legend
-        plans, gap = self._plan(width, rows, WIDE_GAP)
-        if any(p[0] == "none" for p in plans):  # short of room: the legend's line goes to the layers
-            roomier = self._plan(width, rows + 1, WIDE_GAP)
-            if _score(roomier, width) > _score((plans, gap), width):
-                legend, rows, (plans, gap) = False, rows + 1, roomier
-        if any(p[0] == "bars" for p in plans) and rows > 1:  # a line under the bars for the selected number
-            rows -= 1
-            plans, gap = self._plan(width, rows, WIDE_GAP)
-        # A wrapped output layer short of rows (80×24): a head on one line ("layer 3  a³"), and
-        # if need be the legend's line, give its values rows, so that they wrap into fewer,
-        # narrower sub-columns and every value fits the width.
-        if any(p[0].startswith("outputs") for p in plans) and self._heads_fit_one_line(plans):
-            best, chosen = (plans, gap), None
-            for extra, keep in ((1, legend), (1 + legend, False)):
-                taller = self._plan(width, rows + extra, WIDE_GAP)
-                if _fit(taller, width) > _fit(best, width):
-                    best, chosen = taller, (rows + extra, keep)
-            if chosen is not None:
-                (plans, gap), (rows, legend), inline = best, chosen, True
-        return plans, gap, rows, legend, inline
-
-    def _heads_fit_one_line(self, plans) -> bool:
-        return all(p[0] == "none" or (p[0] != "numbers+z" and len(_head_line(col)) <= p[2])
-                   for col, p in zip(self.columns, plans))
+    def _layout(self, width: int, height: int) -> Layout:
+        return layout_columns(self.columns, width, height, self.input_beside)
 
     def _anchors(self, col: LayerColumn, mode: str, subs: int, w: int, x: int, rows: int) -> list[tuple[int, int, int]]:
         """Where each neuron sits: its row and the cells an edge leaves from and arrives at."""
@@ -358,7 +332,7 @@ class NetworkView(LineCache, Widget):
         grid.write(0, x, title[: w], style)
         symbol = col.symbol + ("" if col.numbers is not None else "  ·")
         if inline:  # after the title, on its line (the view is short of rows)
-            at = len(_head_line(col)) - len(symbol)
+            at = len(head_line(col)) - len(symbol)
             grid.write(0, x + at, symbol[: max(0, w - at)], palette.style(ACCENT if current else MUTED))
             return
         if mode == "numbers+z":
@@ -517,22 +491,3 @@ class NetworkView(LineCache, Widget):
 
 
 _Grid = StripCanvas
-
-
-def _head_line(col: LayerColumn) -> str:
-    """A column's head as one line, as wide as it is when highlighted: " layer 3  a³"."""
-    return f" {col.title}  " + col.symbol + ("" if col.numbers is not None else "  ·")
-
-
-def _fit(planned, width: int) -> tuple[bool, int, int]:
-    """A plan's score, then the narrower the better (a wrapped layer in fewer sub-columns)."""
-    plans, _ = planned
-    return (*_score(planned, width), -sum(p[2] for p in plans if p[0] != "none"))
-
-
-def _score(planned, width: int) -> tuple[bool, int]:
-    """How well a plan shows the network: every column drawn inside the width first, then
-    how many layers are drawn."""
-    plans, gap = planned
-    shown = [p for p in plans if p[0] != "none"]
-    return sum(p[2] for p in shown) + gap * (len(shown) - 1) <= width, len(shown)
