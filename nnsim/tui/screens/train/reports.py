@@ -24,7 +24,9 @@ new lines change its virtual size, and so lays out and repaints the whole screen
 30 ms of the interface's thread here, which the training thread waits out (the GIL).
 Measured on full Fashion-MNIST (0.3 s epochs), one thread of BLAS: at 0.25 s the
 interface took 0.8 s of CPU over 8 epochs and the run's epochs 5.8 s; at 1 s, 0.4 s
-and 2.8 to 3.6 s. The progress line keeps its own, shorter throttle (it needs no layout)."""
+and 2.8 to 3.6 s. The progress line keeps its own, shorter throttle (the training screen's
+``throttle``, 0.5 s: at 0.25 s the app's CPU was 1.18× headless, at 0.5 s 1.05×, in
+benchmarks/bench_train_screen.py --dataset fashion-mnist --epochs 15)."""
 
 
 class TrainingReport(Message):

@@ -113,7 +113,7 @@ class TrainScreen(SettingsForm, LookInside, RunReports, Steering, DataLoading, C
 
     def __init__(self, scenario: Scenario, steps: Optional[Sequence[LessonStep]] = None, start: int = 0, *,
                  data_dir=None, mirror: Optional[str] = None, save_path=None,
-                 clock: Callable[[], float] = time.perf_counter, throttle: float = 0.25,
+                 clock: Callable[[], float] = time.perf_counter, throttle: float = 0.5,
                  name: Optional[str] = None, id: Optional[str] = None, classes: Optional[str] = None) -> None:
         super().__init__(scenario, steps=None, start=0, name=name, id=id, classes=classes)
         self.data_dir = data_dir
