@@ -15,6 +15,7 @@ from nnsim.core.activations import sigmoid_prime
 from nnsim.core.trace import TraceStep, sup
 from nnsim.core.training import Diverged, EpochDone
 from nnsim.lessons.scenario import Condition
+from nnsim.lessons.text import number
 
 # Phases whose equations use σ′(z) (BP1, BP2) and δ: where saturation and
 # vanishing errors show. The gradient step repeats δ, so it is not checked again.
@@ -71,7 +72,8 @@ def _below(a: np.ndarray, epsilon: float, name: str, title: str) -> Optional[str
         return None
     j = np.unravel_index(int(np.argmin(np.where(np.isnan(a), np.inf, a))), a.shape)
     where = f"neuron {j[0]}" + (f", example {j[1]}" if len(j) > 1 and a.shape[1] > 1 else "")
-    return f"{name} < {epsilon:g} at {title}: {int(hits.sum())} of {a.size}, smallest {a[j]:.3g} ({where})"
+    return (f"{name} < {number(epsilon)} at {title}: {int(hits.sum())} of {a.size}, "
+            f"smallest {number(a[j], 3)} ({where})")
 
 
 def condition_hits(condition: Condition, step) -> bool:

@@ -71,7 +71,7 @@ def test_saturation_looks_at_sigma_prime_where_the_equations_use_it():
     sat = Condition("saturation", epsilon=0.01)
     saturated = trace_step("backward", z=[[10.0], [0.0]], sigmoid_prime=[[4.5e-5], [0.25]], delta=[[0.1], [0.2]])
     hit = condition_hit(sat, saturated)
-    assert hit.startswith("σ′(z²) < 0.01 at backward, layer 2: 1 of 2, smallest 4.5e-05 (neuron 0)")
+    assert hit.startswith("σ′(z²) < 0.01 at backward, layer 2: 1 of 2, smallest 4.5e−05 (neuron 0)")
     assert not condition_hits(sat, trace_step("backward", z=[[0.0]], sigmoid_prime=[[0.25]], delta=[[1.0]]))
     assert not condition_hits(sat, trace_step("forward", z=[[50.0]], a=[[1.0]]))  # shown at BP1/BP2
     sample = LessonStep(0, "z = 8", "", "sample", None, {"sigma_prime": 3.35e-4})

@@ -158,12 +158,12 @@ async def test_condition_keys_switch_saturation_and_vanishing():
         saturated = int(np.sum(sigmoid_prime(screen.step.data.arrays["z"]) < 1e-3))
         assert saturated > 0
         assert screen.status.startswith(f"stopped: σ′(z²) < 0.001 at pass 1: backward, layer 2: {saturated} of 30")
-        await pilot.press("r", "2", "3", "c")  # saturation off, vanishing |δ| < 1e-05 on
-        assert screen.status.startswith("stopped: |δ³| < 1e-05 at pass 1: output error, layer 3")
+        await pilot.press("r", "2", "3", "c")  # saturation off, vanishing |δ| < 1e−05 on
+        assert screen.status.startswith("stopped: |δ³| < 1e−05 at pass 1: output error, layer 3")
         delta = screen.step.data.arrays["delta"]
         assert np.min(np.abs(delta)) < 1e-5
         keys = str(screen.query_one("#bp-keys").render())
-        assert "1○NaN/inf" in keys and "2○σ′<0.001" in keys and "3●|δ|<1e-05" in keys
+        assert "1○NaN/inf" in keys and "2○σ′<0.001" in keys and "3●|δ|<1e−05" in keys
 
 
 async def test_gradient_check_of_a_float64_net_is_below_1e_6():

@@ -22,6 +22,7 @@ from nnsim.core.descent import Cost
 from nnsim.core.network_file import MAX_PARAMETERS
 from nnsim.core.perceptron import AND, NAND, NOT, OR, Perceptron
 from nnsim.lessons.scenario.paths import label as _label
+from nnsim.lessons.text import number
 
 KINDS = ("perceptron", "circuit", "sigmoid", "backprop", "train", "gradient-descent")
 
@@ -239,10 +240,10 @@ class Condition:
         if self.kind == "nan":
             return "NaN or infinity"
         if self.kind == "saturation":
-            return f"σ′(z) < {self.epsilon:g}"
+            return f"σ′(z) < {number(self.epsilon)}"
         if self.kind == "vanishing":
-            return f"|δ| < {self.epsilon:g}"
-        return f"accuracy ≥ {self.at_least:g}"
+            return f"|δ| < {number(self.epsilon)}"
+        return f"accuracy ≥ {number(self.at_least)}"
 
 
 @dataclass(frozen=True)
