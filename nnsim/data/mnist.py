@@ -77,11 +77,14 @@ def prepare_decoded() -> list[str]:
             continue
         title = source(name).title
         try:
-            load_dataset(name, download=False, validation_size=0)
+            training = load_dataset(name, download=False, validation_size=0)[0]
         except NnsimError as error:
             lines.append(f"{title}: no shared decoded copy ({error})")
             continue
-        lines.append(f"{title}: decoded copy ready in {cache.cache_root() / 'decoded' / name}")
+        if isinstance(getattr(training.x, "raw", None), np.memmap):
+            lines.append(f"{title}: decoded copy ready in {cache.cache_root() / 'decoded' / name}")
+        else:  # the book's pickle, or a cache folder that cannot be written
+            lines.append(f"{title}: no shared decoded copy (each session holds the images in its memory)")
     return lines
 
 

@@ -204,3 +204,16 @@ def fake_mnist(generated, monkeypatch):
 
 def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, mtime=0)
+
+
+def write_book_pickle(generated: Generated, path: Path) -> tuple:
+    """The book's ``mnist.pkl.gz`` made of the generated digits (80 / 40 / 40, pixels / 256), written to ``path``."""
+    import pickle
+
+    images = generated.train_images.reshape(-1, 784).astype(np.float32) / 256
+    book = ((images[:80], generated.train_labels[:80].astype(np.int64)),
+            (images[80:], generated.train_labels[80:].astype(np.int64)),
+            (generated.test_images.reshape(-1, 784).astype(np.float32) / 256, generated.test_labels.astype(np.int64)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip_bytes(pickle.dumps(book, protocol=2)))
+    return book

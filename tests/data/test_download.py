@@ -4,7 +4,6 @@ truncated and slow answers, resuming, and the book's pickle as the last source."
 from __future__ import annotations
 
 import hashlib
-import pickle
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ from nnsim.data.download import download
 from nnsim.data.sources import RemoteFile
 from nnsim.errors import NnsimError
 
-from .conftest import gzip_bytes
+from .conftest import write_book_pickle
 
 
 def cache_files(cache):
@@ -155,12 +154,8 @@ def test_a_gz_labelled_as_gzip_encoded_is_kept_as_the_archive(generated, mirror,
 
 
 def test_the_books_pickle_is_the_last_resort(generated, mirror, fake_mnist, isolated_cache, tmp_path):
-    images = generated.train_images.reshape(-1, 784).astype(np.float32) / 256
-    book = ((images[:80], generated.train_labels[:80].astype(np.int64)),
-            (images[80:], generated.train_labels[80:].astype(np.int64)),
-            (generated.test_images.reshape(-1, 784).astype(np.float32) / 256, generated.test_labels.astype(np.int64)))
     pkl = tmp_path / "mnist.pkl.gz"
-    pkl.write_bytes(gzip_bytes(pickle.dumps(book, protocol=2)))
+    book = write_book_pickle(generated, pkl)
     book_url = mirror.serve("book", {"mnist.pkl.gz": pkl.read_bytes()})
     fake_mnist(mirrors=[f"{mirror.url}/nothing/"], pickle=pkl, pickle_urls=[book_url + "mnist.pkl.gz"])
     training, validation, test, source = load_dataset("mnist")

@@ -10,6 +10,8 @@ import numpy as np
 from nnsim.data import load_dataset
 from nnsim.data.mnist import prepare_decoded
 
+from .conftest import write_book_pickle
+
 
 def test_a_cached_dataset_gets_its_decoded_copy_and_a_later_load_maps_it(generated, fake_mnist, isolated_cache):
     shutil.copytree(generated.folder, isolated_cache / "mnist")
@@ -39,3 +41,12 @@ def test_nothing_cached_says_nothing_and_a_broken_cache_is_one_line(generated, f
     lines = prepare_decoded()
     assert len(lines) == 1 and lines[0].startswith("MNIST: no shared decoded copy (")
     assert not (isolated_cache / "decoded" / "mnist").exists()
+
+
+def test_the_books_pickle_has_no_decoded_copy_and_says_so(generated, fake_mnist, isolated_cache):
+    pkl = isolated_cache / "mnist" / "mnist.pkl.gz"
+    write_book_pickle(generated, pkl)
+    fake_mnist(pickle=pkl)
+
+    assert prepare_decoded() == ["MNIST: no shared decoded copy (each session holds the images in its memory)"]
+    assert not (isolated_cache / "decoded").exists()
