@@ -120,29 +120,33 @@ _APP_PAGE = Template("""<!DOCTYPE html>
 </html>
 """)
 
-_FULL_PAGE = Template("""<!DOCTYPE html>
+_DIALOG_PAGE = Template("""<!DOCTYPE html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>nnsim: this classroom is full</title>
+    <title>${title}</title>
     <style>
 """ + _STYLE + """
     </style>
   </head>
   <body>
     <div class="dialog-container">
-      <div class="intro" id="full">
-        <h1>This nnsim classroom is full</h1>
-        <p>${in_use} of this nnsim server ${verb} in use, so no app was started for this tab.</p>
-        <p>Close nnsim in another tab or device and try again, or ask your teacher to allow more
-        (<code>nnsim serve --max-sessions N</code>).</p>
-        <a class="button" href="${start_url}">Try again</a>
+      <div class="intro" id="${id}">
+        <h1>${heading}</h1>
+        ${body}
+        <a class="button" href="${href}">${button}</a>
       </div>
     </div>
   </body>
 </html>
 """)
+
+
+def _dialog_page(*, id: str, title: str, heading: str, body: str, href: str, button: str, static_url: str) -> str:
+    """A page in place of the app, saying why; ``body`` is HTML already escaped."""
+    return _DIALOG_PAGE.substitute(id=id, title=escape(title), heading=escape(heading), body=body,
+                                   href=escape(href), button=escape(button), static=escape(static_url))
 
 
 def app_page(*, title: str, static_url: str, websocket_url: str, font_size: int, fit_font: bool = False,
@@ -159,36 +163,16 @@ def app_page(*, title: str, static_url: str, websocket_url: str, font_size: int,
 
 def full_page(*, max_sessions: int, static_url: str, start_url: str = "/") -> str:
     """What the browser turned away by the session cap shows instead of the app."""
-    return _FULL_PAGE.substitute(
-        in_use="The one session" if max_sessions == 1 else f"All {int(max_sessions)} sessions",
-        verb="is" if max_sessions == 1 else "are",
-        static=escape(static_url), start_url=escape(start_url),
-    )
-
-
-_MESSAGE_PAGE = Template("""<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>${title}</title>
-    <style>
-""" + _STYLE + """
-    </style>
-  </head>
-  <body>
-    <div class="dialog-container">
-      <div class="intro" id="message">
-        <h1>${title}</h1>
-        <p>${text}</p>
-        <a class="button" href="/">Start again</a>
-      </div>
-    </div>
-  </body>
-</html>
-""")
+    in_use = "The one session" if max_sessions == 1 else f"All {int(max_sessions)} sessions"
+    verb = "is" if max_sessions == 1 else "are"
+    body = (f"<p>{in_use} of this nnsim server {verb} in use, so no app was started for this tab.</p>\n"
+            "        <p>Close nnsim in another tab or device and try again, or ask your teacher to allow more\n"
+            "        (<code>nnsim serve --max-sessions N</code>).</p>")
+    return _dialog_page(id="full", title="nnsim: this classroom is full", heading="This nnsim classroom is full",
+                        body=body, href=start_url, button="Try again", static_url=static_url)
 
 
 def message_page(*, title: str, text: str, static_url: str) -> str:
     """A page that says, in words, why no app (or no more app) is in this tab."""
-    return _MESSAGE_PAGE.substitute(title=escape(title), text=escape(text), static=escape(static_url))
+    return _dialog_page(id="message", title=title, heading=title, body=f"<p>{escape(text)}</p>", href="/",
+                        button="Start again", static_url=static_url)
